@@ -1,0 +1,161 @@
+"""Rules 5, 6, 7 and 10: overall fit per perspective, dimension gaps, the quadrant and the understanding gap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from surveyapp.analysis._numeric import weighted_mean
+from surveyapp.analysis.accounts import AccountDimensionScore, AccountScoreIndex
+from surveyapp.analysis.inputs import FitModel
+from surveyapp.analysis.thresholds import Direction, Thresholds, reaches
+from surveyapp.enums import Perspective, Quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class OverallFit:
+    """An account's overall fit per perspective (rule 5); None where the perspective has no dimension score."""
+
+    account_id: int
+    client: float | None
+    supplier: float | None
+
+    @property
+    def gap(self) -> float | None:
+        """Overall gap = client overall − supplier overall (rule 6); None unless both exist."""
+        if self.client is None or self.supplier is None:
+            return None
+        return self.client - self.supplier
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionGap:
+    """One dimension of an account: both perspectives' scores, the gap client − supplier, and its flag."""
+
+    dimension: str
+    client: AccountDimensionScore | None
+    supplier: AccountDimensionScore | None
+    gap: float | None
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UnderstandingGap:
+    """One dimension of the mirror survey: predicted (supplier_predicts_client) − client, and its flag."""
+
+    dimension: str
+    predicted: AccountDimensionScore | None
+    client: AccountDimensionScore | None
+    gap: float | None
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFit:
+    """Everything rules 5-7 and 10 say about one account."""
+
+    account_id: int
+    overall: OverallFit
+    quadrant: Quadrant
+    dimensions: tuple[DimensionGap, ...]
+    understanding: tuple[UnderstandingGap, ...] | None
+
+
+def overall_fit(dimension_means: Mapping[str, float], fit_model: FitModel) -> float | None:
+    """Weighted mean of a perspective's dimension scores with scoring.yaml weights (rule 5).
+
+    Only the dimensions this perspective has scores for take part, so client and supplier may average over
+    different sets (the supplier's includes effort and team energy). None when there are no scores; a dimension
+    the model does not declare raises ValueError.
+    """
+    if not dimension_means:
+        return None
+    keys = fit_model.ordered(frozenset(dimension_means))
+    return weighted_mean([dimension_means[key] for key in keys], [fit_model.weight(key) for key in keys])
+
+
+def gap_between(
+    first: AccountDimensionScore | None, second: AccountDimensionScore | None, thresholds: Thresholds
+) -> tuple[float | None, bool]:
+    """`first.mean − second.mean` when both exist (n ≥ 1), and whether |gap| reaches the gap threshold (rule 6).
+
+    A missing side gives (None, False): no gap, nothing to flag.
+    """
+    if first is None or second is None:
+        return None, False
+    gap = first.mean - second.mean
+    return gap, reaches(abs(gap), thresholds.gap_threshold, Direction.AT_LEAST)
+
+
+def quadrant(overall: OverallFit, thresholds: Thresholds) -> Quadrant:
+    """The quadrant from both overall fits against the quadrant threshold, edge counting as reached (rule 7)."""
+    if overall.client is None or overall.supplier is None:
+        return Quadrant.INCOMPLETE
+    client_fits = reaches(overall.client, thresholds.quadrant_threshold, Direction.AT_LEAST)
+    supplier_fits = reaches(overall.supplier, thresholds.quadrant_threshold, Direction.AT_LEAST)
+    if client_fits and supplier_fits:
+        return Quadrant.MATCH
+    if client_fits:
+        return Quadrant.CUSTOMER_SWAYED
+    if supplier_fits:
+        return Quadrant.BLIND_SPOT
+    return Quadrant.MISFIT
+
+
+def account_overall(account_id: int, index: AccountScoreIndex, fit_model: FitModel) -> OverallFit:
+    """Both overall fits of one account (rule 5); supplier_predicts_client never enters them (rule 10)."""
+    means = {
+        perspective: {key: cell.mean for key, cell in index.for_perspective(account_id, perspective).items()}
+        for perspective in (Perspective.CLIENT, Perspective.SUPPLIER)
+    }
+    return OverallFit(
+        account_id=account_id,
+        client=overall_fit(means[Perspective.CLIENT], fit_model),
+        supplier=overall_fit(means[Perspective.SUPPLIER], fit_model),
+    )
+
+
+def assess_account(
+    account_id: int,
+    index: AccountScoreIndex,
+    fit_model: FitModel,
+    thresholds: Thresholds,
+    *,
+    dimension_keys: Sequence[str] | None = None,
+    understanding_keys: Sequence[str] | None = None,
+) -> AccountFit:
+    """Overall fits, quadrant, dimension gaps and understanding gaps of one account (rules 5, 6, 7, 10).
+
+    `dimension_keys` are the dimension rows to report (the study passes every dimension with client or supplier
+    data anywhere in the study, so all accounts list the same rows); by default, the dimensions this account has
+    client or supplier scores for. Rows without data on either side carry None cells, gap None, flagged False.
+
+    `understanding` is None when the account has no supplier_predicts_client score at all; otherwise one row per
+    `understanding_keys` (default: the dimensions predicted for this account), gap = predicted − client.
+    """
+    overall = account_overall(account_id, index, fit_model)
+    client = index.for_perspective(account_id, Perspective.CLIENT)
+    supplier = index.for_perspective(account_id, Perspective.SUPPLIER)
+    predicted = index.for_perspective(account_id, Perspective.SUPPLIER_PREDICTS_CLIENT)
+    if dimension_keys is None:
+        dimension_keys = fit_model.ordered(frozenset(client) | frozenset(supplier))
+    dimensions = []
+    for key in dimension_keys:
+        gap, flagged = gap_between(client.get(key), supplier.get(key), thresholds)
+        dimensions.append(DimensionGap(key, client.get(key), supplier.get(key), gap, flagged))
+    understanding: tuple[UnderstandingGap, ...] | None = None
+    if predicted:
+        if understanding_keys is None:
+            understanding_keys = fit_model.ordered(frozenset(predicted))
+        rows = []
+        for key in understanding_keys:
+            gap, flagged = gap_between(predicted.get(key), client.get(key), thresholds)
+            rows.append(UnderstandingGap(key, predicted.get(key), client.get(key), gap, flagged))
+        understanding = tuple(rows)
+    return AccountFit(
+        account_id=account_id,
+        overall=overall,
+        quadrant=quadrant(overall, thresholds),
+        dimensions=tuple(dimensions),
+        understanding=understanding,
+    )

@@ -1,0 +1,261 @@
+"""What the analysis is fed: plain rows, as the SQL layer (analysis/queries.py) or a test produces them.
+
+The SQL layer has already applied rules 1 and 2: only the latest completed response per (study, contact, account,
+perspective) counts, and only visible, answered, applicable items appear, each with its stored 0-100 score
+(reverse keying already applied). Rows validate themselves so that a bug upstream fails loudly here instead of
+turning into a plausible-looking number in a report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from surveyapp.enums import Perspective
+
+#: The perspectives that carry scores; `Perspective.NONE` (the brief) never reaches the analysis.
+SCORED_PERSPECTIVES = (Perspective.CLIENT, Perspective.SUPPLIER, Perspective.SUPPLIER_PREDICTS_CLIENT)
+
+#: The tag that marks an item as a warning signal (rule 9).
+SIGNAL_TAG = "signal"
+
+# Rows hold floats that were computed (weighted means, SQL sums): allow float noise at the scale ends.
+_SCALE_SLACK = 1e-9
+
+
+def _perspective(row: object, value: object) -> None:
+    """Coerce a perspective given as text (as SQL returns it) to the enum, rejecting unscored ones."""
+    perspective = Perspective(value)
+    if perspective not in SCORED_PERSPECTIVES:
+        raise ValueError(f"{type(row).__name__}: perspective {perspective.value!r} carries no scores")
+    object.__setattr__(row, "perspective", perspective)
+
+
+def _score(row: object, name: str) -> None:
+    """Check that a field holds a finite number on the 0-100 scale and store it as float."""
+    value = getattr(row, name)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"{type(row).__name__}: {name} must be a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or not -_SCALE_SLACK <= number <= 100 + _SCALE_SLACK:
+        raise ValueError(f"{type(row).__name__}: {name} must lie on the 0-100 scale, got {value!r}")
+    object.__setattr__(row, name, min(max(number, 0.0), 100.0))
+
+
+def _count(row: object, name: str) -> None:
+    value = getattr(row, name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{type(row).__name__}: {name} must be a whole number >= 0, got {value!r}")
+
+
+def _optional_number(row: object, name: str) -> None:
+    """Store an optional figure (SQL Numeric arrives as Decimal) as float so arithmetic never mixes types."""
+    value = getattr(row, name)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or not math.isfinite(value):
+        raise ValueError(f"{type(row).__name__}: {name} must be a finite number or None, got {value!r}")
+    object.__setattr__(row, name, float(value))
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionSpec:
+    """A fit dimension from scoring.yaml with its weight in the overall fit (rule 5)."""
+
+    key: str
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("DimensionSpec: key must not be empty")
+        if isinstance(self.weight, bool) or not isinstance(self.weight, int | float):
+            raise ValueError(f"DimensionSpec {self.key!r}: weight must be a number, got {self.weight!r}")
+        if not math.isfinite(self.weight) or self.weight <= 0:
+            raise ValueError(f"DimensionSpec {self.key!r}: weight must be > 0, got {self.weight!r}")
+        object.__setattr__(self, "weight", float(self.weight))
+
+
+@dataclass(frozen=True, slots=True)
+class FitModel:
+    """The dimensions of a scoring version, in scoring.yaml order (the order of every list in the output)."""
+
+    dimensions: tuple[DimensionSpec, ...]
+
+    def __post_init__(self) -> None:
+        keys = [spec.key for spec in self.dimensions]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise ValueError(f"FitModel: duplicate dimension keys {duplicates}")
+        object.__setattr__(self, "dimensions", tuple(self.dimensions))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Dimension keys in scoring.yaml order."""
+        return tuple(spec.key for spec in self.dimensions)
+
+    def weight(self, key: str) -> float:
+        """The weight of a dimension; an unknown key is a scoring/data mismatch and raises ValueError."""
+        for spec in self.dimensions:
+            if spec.key == key:
+                return spec.weight
+        raise ValueError(f"dimension {key!r} is not declared in the scoring version")
+
+    def ordered(self, keys: set[str] | frozenset[str]) -> tuple[str, ...]:
+        """The given dimension keys in scoring.yaml order; raises ValueError for keys the model does not know."""
+        unknown = sorted(set(keys) - set(self.keys))
+        if unknown:
+            raise ValueError(f"dimensions {unknown} are not declared in the scoring version")
+        return tuple(key for key in self.keys if key in keys)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    """One scored answer of one respondent (rule 1 applied), the input of rules 3, 9 and 13 (alpha)."""
+
+    account_id: int
+    respondent_id: int
+    perspective: Perspective
+    item_key: str
+    dimension: str | None
+    weight: float
+    score: float
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        _score(self, "score")
+        if isinstance(self.weight, bool) or not isinstance(self.weight, int | float | Decimal):
+            raise ValueError(f"ItemScore {self.item_key!r}: weight must be a number, got {self.weight!r}")
+        if not math.isfinite(self.weight) or self.weight <= 0:
+            raise ValueError(f"ItemScore {self.item_key!r}: weight must be > 0 (rule 3), got {self.weight!r}")
+        object.__setattr__(self, "weight", float(self.weight))
+        object.__setattr__(self, "tags", frozenset(self.tags))
+
+
+@dataclass(frozen=True, slots=True)
+class RespondentDimensionScore:
+    """A respondent's score for one dimension (rule 3), per account and perspective."""
+
+    account_id: int
+    respondent_id: int
+    perspective: Perspective
+    dimension: str
+    score: float
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        _score(self, "score")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDimensionAggregate:
+    """SQL's aggregate of respondent dimension scores: n, sum and sum of squares (SQLite has no stddev)."""
+
+    account_id: int
+    perspective: Perspective
+    dimension: str
+    n: int
+    sum: float
+    sum_sq: float
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        _count(self, "n")
+        for name in ("sum", "sum_sq"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                raise ValueError(f"AccountDimensionAggregate: {name} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ValueError(f"AccountDimensionAggregate: {name} must be finite, got {value!r}")
+            object.__setattr__(self, name, float(value))
+
+
+@dataclass(frozen=True, slots=True)
+class SignalAggregate:
+    """Mean item score of a signal-tagged item per (account, perspective), over its n respondents (rule 9)."""
+
+    account_id: int
+    perspective: Perspective
+    item_key: str
+    n: int
+    mean: float
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        _count(self, "n")
+        _score(self, "mean")
+
+
+@dataclass(frozen=True, slots=True)
+class NpsAnswer:
+    """A client respondent's answer (0..10) to the questionnaire's one `nps` item (rule 8)."""
+
+    account_id: int
+    respondent_id: int
+    value: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, bool) or not isinstance(self.value, int) or not 0 <= self.value <= 10:
+            raise ValueError(f"NpsAnswer: value must be a whole number 0..10, got {self.value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFigures:
+    """An account in the study's scope with the period's figures (StudyAccount); figures may be unknown."""
+
+    account_id: int
+    name: str
+    external_id: str | None = None
+    annual_revenue: float | None = None
+    effort_hours: float | None = None
+    billable_hours: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("annual_revenue", "effort_hours", "billable_hours"):
+            _optional_number(self, name)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCounts:
+    """Invitations and counted (latest completed) responses of one account and perspective, by mode."""
+
+    account_id: int
+    perspective: Perspective
+    invited: int = 0
+    survey: int = 0
+    interview: int = 0
+    imported: int = 0
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        for name in ("invited", "survey", "interview", "imported"):
+            _count(self, name)
+
+    @property
+    def completed(self) -> int:
+        """Counted responses in all modes (interviews and imports need no invitation, so this may exceed invited)."""
+        return self.survey + self.interview + self.imported
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMatrix:
+    """Item scores of one (perspective, dimension) for Cronbach's alpha (rule 13).
+
+    `responses` maps a response unit, ``(account_id, respondent_id)``, to its item scores by item key. The unit is
+    the response, not the person: a staff member who rates five accounts contributes five rows, as each is a
+    separate completed response. Missing items are simply absent; alpha deletes such rows listwise.
+    """
+
+    perspective: Perspective
+    dimension: str
+    responses: Mapping[tuple[int, int], Mapping[str, float]]
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+
+    @property
+    def item_keys(self) -> tuple[str, ...]:
+        """Every item that occurs in the matrix, sorted (the item set that listwise deletion requires)."""
+        return tuple(sorted({key for scores in self.responses.values() for key in scores}))

@@ -1,0 +1,82 @@
+"""Rule 9: warning signals — signal-tagged items whose mean per (account, perspective) is at or below threshold."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from surveyapp.analysis._numeric import mean
+from surveyapp.analysis.inputs import SIGNAL_TAG, ItemScore, SignalAggregate
+from surveyapp.analysis.items import check_unique_items
+from surveyapp.analysis.thresholds import Direction, Thresholds, reaches
+from surveyapp.enums import Perspective
+
+#: Perspectives whose answers can raise a signal. A supplier_predicts_client answer is a guess at what the
+#: client would say, not an observation, so it never raises a warning signal by itself.
+SIGNAL_PERSPECTIVES = (Perspective.CLIENT, Perspective.SUPPLIER)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A raised warning signal: the item, the perspective, its mean score and the respondents behind it."""
+
+    account_id: int
+    perspective: Perspective
+    item_key: str
+    score: float
+    n: int
+
+
+def signal_aggregates_from_items(item_scores: Iterable[ItemScore]) -> tuple[SignalAggregate, ...]:
+    """Mean score and n per (account, perspective, item) of items tagged `signal` (the pure twin of the SQL).
+
+    Sorted by account id, perspective and item key.
+    """
+    groups: dict[tuple[int, Perspective, str], list[float]] = defaultdict(list)
+    for row in check_unique_items(item_scores):
+        if SIGNAL_TAG in row.tags:
+            groups[(row.account_id, row.perspective, row.item_key)].append(row.score)
+    return tuple(
+        SignalAggregate(account_id=account_id, perspective=perspective, item_key=item_key, n=len(scores),
+                        mean=mean(scores))
+        for (account_id, perspective, item_key), scores in sorted(
+            groups.items(), key=lambda entry: (entry[0][0], entry[0][1].value, entry[0][2])
+        )
+    )
+
+
+def warning_signals(aggregates: Iterable[SignalAggregate], thresholds: Thresholds) -> tuple[Signal, ...]:
+    """Signals whose mean is ≤ the signal threshold (edge counts, rule 7), from client and supplier answers.
+
+    Aggregates with n = 0 and supplier_predicts_client aggregates are ignored. Every raised signal is reported,
+    also when n < min_n (it is then marked indicative in the output). Order: per account, worst (lowest) score
+    first, then client before supplier, then item key. A repeated (account, perspective, item) raises ValueError.
+    """
+    raised = []
+    seen: set[tuple[int, Perspective, str]] = set()
+    for row in aggregates:
+        key = (row.account_id, row.perspective, row.item_key)
+        if key in seen:
+            raise ValueError(f"signal aggregate for {key} occurs twice")
+        seen.add(key)
+        if (
+            row.n > 0
+            and row.perspective in SIGNAL_PERSPECTIVES
+            and reaches(row.mean, thresholds.signal_threshold, Direction.AT_MOST)
+        ):
+            raised.append(
+                Signal(account_id=row.account_id, perspective=row.perspective, item_key=row.item_key,
+                       score=row.mean, n=row.n)
+            )
+    return tuple(
+        sorted(
+            raised,
+            key=lambda signal: (
+                signal.account_id,
+                signal.score,
+                SIGNAL_PERSPECTIVES.index(signal.perspective),
+                signal.item_key,
+            ),
+        )
+    )

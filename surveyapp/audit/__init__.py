@@ -1,0 +1,1 @@
+"""Who did what, when, to which object, and why."""

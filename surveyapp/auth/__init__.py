@@ -1,0 +1,1 @@
+"""Users, roles, login, password links and supplier-scoped permissions."""

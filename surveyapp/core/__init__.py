@@ -1,0 +1,1 @@
+"""The thin core shared by every domain: error pages, template helpers, health."""

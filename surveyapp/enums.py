@@ -1,0 +1,75 @@
+"""Every enumeration of the domain, in one place (the bottom layer: imports nothing of ours)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    RESEARCHER = "researcher"
+    ACCOUNT_TEAM = "account_team"
+    SALES = "sales"
+
+
+class Language(StrEnum):
+    NL = "nl"
+    EN = "en"
+
+
+class Phase(StrEnum):
+    """The four phases of a study, in order; also where in a study a questionnaire is used."""
+
+    PREPARE = "prepare"
+    INTERVIEW = "interview"
+    ANALYSE = "analyse"
+    ACT = "act"
+
+
+class Purpose(StrEnum):
+    SURVEY = "survey"
+    INTERVIEW = "interview"
+    BRIEF = "brief"
+    DEAL_CHECK = "deal_check"
+
+
+class Perspective(StrEnum):
+    CLIENT = "client"
+    SUPPLIER = "supplier"
+    SUPPLIER_PREDICTS_CLIENT = "supplier_predicts_client"
+    NONE = "none"
+
+
+class Side(StrEnum):
+    CLIENT = "client"
+    SUPPLIER = "supplier"
+
+
+class QuestionType(StrEnum):
+    SCALE = "scale"
+    NPS = "nps"
+    SINGLE = "single"
+    MULTI = "multi"
+    TEXT = "text"
+    LONGTEXT = "longtext"
+    NUMBER = "number"
+    DATE = "date"
+    MATRIX = "matrix"
+
+
+class Quadrant(StrEnum):
+    MATCH = "match"
+    CUSTOMER_SWAYED = "customer_swayed"
+    BLIND_SPOT = "blind_spot"
+    MISFIT = "misfit"
+    INCOMPLETE = "incomplete"
+
+
+class ResponseMode(StrEnum):
+    SURVEY = "survey"
+    INTERVIEW = "interview"
+    IMPORT = "import"
+
+
+class DealAdvice(StrEnum):
+    GO = "go"
+    GO_WITH_CONDITIONS = "go_with_conditions"
+    NO_GO = "no_go"

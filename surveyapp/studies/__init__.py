@@ -1,0 +1,1 @@
+"""Suppliers, accounts, contacts, studies and their phases."""

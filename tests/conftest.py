@@ -1,0 +1,207 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set),
+an app per test, a client that can send CSRF tokens, and factories.
+
+Isolation: the schema is created once per run; after each test every table is emptied, which works the same
+on both databases and with code that opens its own connections or threads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+# The machine's own settings must not leak into tests; remember only where the PostgreSQL test database is.
+TEST_DATABASE_URL = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
+for _name in list(os.environ):
+    if _name.startswith("SURVEYAPP_"):
+        del os.environ[_name]
+
+from surveyapp.app import create_app  # noqa: E402
+from surveyapp.extensions import db as _db  # noqa: E402
+from surveyapp.extensions import limiter  # noqa: E402
+
+TEST_SECRET = "test-secret-key-" + "x" * 40
+FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+
+
+def is_postgres() -> bool:
+    return bool(TEST_DATABASE_URL)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def base_config(database_url: str, instance: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "ENV": "production",
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "BASE_URL": "https://surveys.example.org",
+        "MAIL_OUTBOX_DIR": str(instance / "outbox"),
+        **FAST_ARGON2,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    instance = tmp_path_factory.mktemp("schema-instance")
+    os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
+    app = create_app(base_config(database_url, instance))
+    del os.environ["SURVEYAPP_INSTANCE_PATH"]
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    yield
+    with app.app_context():
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+class Client(FlaskClient):
+    """A test client that can send a valid CSRF token, as a browser that loaded the form would."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.get("csrf_token")
+            if raw is None:
+                raw = secrets.token_hex(20)
+                session["csrf_token"] = raw
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Each request gets its own app context (own `g`, own database session), as in production; the test's
+        # session ends its transaction first so that it holds no SQLite lock the request would wait on.
+        outer = has_app_context()
+        if outer:
+            _db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer:
+            _db.session.expire_all()
+        return response
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def make_app(database_url: str, _schema: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database with extra settings; the tables are emptied afterwards."""
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path / "instance"))
+    built: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        app = create_app({**base_config(database_url, tmp_path / "instance"), **overrides})
+        app.test_client_class = Client
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        with app.app_context():
+            _db.session.remove()
+            _empty_all_tables()
+            _db.engine.dispose()
+    limiter.reset()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    application = make_app()
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def db(app: Flask) -> Any:
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()  # type: ignore[return-value]
+
+
+# ---- factories -------------------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_supplier(db: Any) -> Callable[..., Any]:
+    from surveyapp.studies.services import create_supplier
+
+    counter = iter(range(1, 10_000))
+
+    def factory(name: str | None = None, **kwargs: Any) -> Any:
+        supplier = create_supplier(session=db.session, name=name or f"Supplier {next(counter)}", **kwargs)
+        db.session.commit()
+        return supplier
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db: Any, app: Flask) -> Callable[..., Any]:
+    from surveyapp.auth.passwords import hasher_from_config
+    from surveyapp.auth.services import create_user
+    from surveyapp.enums import Role
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str | Role = Role.RESEARCHER, email: str | None = None, password: str | None = PASSWORD, **kwargs: Any) -> Any:
+        user = create_user(
+            session=db.session,
+            email=email or f"user{next(counter)}@example.org",
+            role=Role(role),
+            password=password,
+            hasher=hasher_from_config(app.config),
+            **kwargs,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client: Client) -> Callable[..., Any]:
+    def do_login(user: Any, password: str = PASSWORD, target: Client | None = None) -> Any:
+        used = target or client
+        response = used.post_form("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do_login
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
