@@ -83,6 +83,10 @@ def _empty_all_tables() -> None:
                 connection.execute(text(f'DELETE FROM "{table}"'))
 
 
+def _normalised(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
 class Client(FlaskClient):
     """A test client that can send a valid CSRF token, as a browser that loaded the form would."""
 
@@ -129,7 +133,8 @@ def make_app(database_url: str, _schema: None, tmp_path: Path, monkeypatch: pyte
     for app in built:
         with app.app_context():
             _db.session.remove()
-            _empty_all_tables()
+            if app.config["SQLALCHEMY_DATABASE_URI"] == _normalised(database_url):
+                _empty_all_tables()
             _db.engine.dispose()
     limiter.reset()
 

@@ -41,12 +41,12 @@ def sample_sd(values: Sequence[float]) -> float | None:
 def sd_from_sums(n: int, total: float, total_sq: float) -> float | None:
     """Sample standard deviation from n, sum and sum of squares (SQL aggregates); None when n < 2.
 
-    ``sum_sq - sum**2/n`` subtracts two nearly equal numbers when the values are close, so the result carries
-    rounding noise of order ``n * eps * sum_sq`` (from summing in SQL and from squaring the sum; the square of
-    the sum is at most ``n * sum_sq``). A result within that noise, including a tiny negative one, cannot be told
-    apart from zero and is taken as zero; a negative variance is never real. Genuine variation on the 0-100
-    scale is many orders of magnitude above the bound (4 * n * eps * sum_sq; for 1000 respondents at 100 it
-    is below 1e-5, i.e. an sd below 1e-4).
+    ``sum_sq - sum**2/n`` subtracts two nearly equal numbers when the values are close, so the result
+    carries rounding noise of order ``n * eps * sum_sq`` (from summing in SQL and from squaring the sum; the
+    square of the sum is at most ``n * sum_sq``). A result within that noise, including a tiny negative one,
+    cannot be told apart from zero and is taken as zero; a negative variance is never real. Genuine variation
+    on the 0-100 scale is many orders of magnitude above the bound (4 * n * eps * sum_sq; for 1000
+    respondents at 100 it is below 1e-5, i.e. an sd below 1e-4).
     """
     if n < 2:
         return None

@@ -1,7 +1,7 @@
-"""Rule 4: an account's score per perspective and dimension, with n and sd — from respondents or from SQL sums.
+"""Rule 4: an account's score per perspective and dimension, with n and sd — from respondents or SQL sums.
 
-Both entry points return the same rows, so everything downstream (overall fit, gaps, quadrants, portfolio) is one
-code path whichever way the numbers were aggregated.
+Both entry points return the same rows, so everything downstream (overall fit, gaps, quadrants, portfolio) is
+one code path whichever way the numbers were aggregated.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def account_scores_from_aggregates(
 ) -> tuple[AccountDimensionScore, ...]:
     """Account scores from SQL aggregates (n, Σx, Σx²) — the large-data path of rule 4 (rule 16).
 
-    mean = Σx / n; sd = sqrt((Σx² − (Σx)²/n) / (n − 1)), with variance inside floating-point noise (including a
-    tiny negative one) taken as 0. Rows with n = 0 carry no score and are skipped. Output as
+    mean = Σx / n; sd = sqrt((Σx² − (Σx)²/n) / (n − 1)), with variance inside floating-point noise
+    (including a tiny negative one) taken as 0. Rows with n = 0 carry no score and are skipped. Output as
     `account_scores_from_respondents`; a repeated (account, perspective, dimension) or a mean off the 0-100
     scale raises ValueError.
     """
@@ -111,7 +111,9 @@ class AccountScoreIndex:
 
     def __init__(self, scores: Iterable[AccountDimensionScore]) -> None:
         self._cells: dict[tuple[int, Perspective, str], AccountDimensionScore] = {}
-        self._by_perspective: dict[tuple[int, Perspective], dict[str, AccountDimensionScore]] = defaultdict(dict)
+        self._by_perspective: dict[tuple[int, Perspective], dict[str, AccountDimensionScore]] = defaultdict(
+            dict
+        )
         for score in scores:
             key = (score.account_id, score.perspective, score.dimension)
             if key in self._cells:
@@ -127,7 +129,7 @@ class AccountScoreIndex:
         return self._cells.get((account_id, perspective, dimension))
 
     def for_perspective(self, account_id: int, perspective: Perspective) -> dict[str, AccountDimensionScore]:
-        """All dimension scores of one account and perspective, by dimension key (empty when there are none)."""
+        """All dimension scores of one account and perspective, by dimension key (empty if there are none)."""
         return dict(self._by_perspective.get((account_id, perspective), {}))
 
     def account_ids(self) -> frozenset[int]:
@@ -136,4 +138,6 @@ class AccountScoreIndex:
 
     def dimensions(self, *perspectives: Perspective) -> frozenset[str]:
         """Dimensions with at least one account score in any of the given perspectives."""
-        return frozenset(dimension for _, perspective, dimension in self._cells if perspective in perspectives)
+        return frozenset(
+            dimension for _, perspective, dimension in self._cells if perspective in perspectives
+        )

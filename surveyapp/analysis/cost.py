@@ -13,12 +13,12 @@ from surveyapp.enums import Quadrant
 #: The quadrants whose unpaid effort counts as the cost of mismatch.
 MISMATCH_QUADRANTS = (Quadrant.MISFIT, Quadrant.CUSTOMER_SWAYED)
 
-#: Stable reason code (reports translate it) and its English text, for a missing "equivalent matching clients".
+#: Stable reason code (reports translate it) and its English text for a missing "equivalent matching clients".
 NO_MATCH_ACCOUNT_WITH_EFFORT = "no_match_account_with_effort"
 REASON_TEXTS = {
     NO_MATCH_ACCOUNT_WITH_EFFORT: (
-        "No account in the match quadrant has effort hours above zero, so there is no typical matching client "
-        "to express the hours in."
+        "No account in the match quadrant has effort hours above zero, so there is no typical matching "
+        "client to express the hours in."
     ),
 }
 
@@ -48,10 +48,10 @@ def cost_of_mismatch(quadrants: Mapping[int, Quadrant], figures: Iterable[Accoun
     """Rule 11 over the study's accounts.
 
     non-billable hours = Σ max(0, effort − billable) over misfit and customer_swayed accounts that have both
-    figures (`accounts` counts them; accounts with effort below billable count with 0). The divisor is the median
-    effort of match accounts with effort > 0 (an even count averages the middle two). Without such an account,
-    the equivalent is None with reason `no_match_account_with_effort`. Accounts missing from `quadrants` take no
-    part.
+    figures (`accounts` counts them; accounts with effort below billable count with 0). The divisor is the
+    median effort of match accounts with effort > 0 (an even count averages the middle two). Without such an
+    account, the equivalent is None with reason `no_match_account_with_effort`. Accounts missing from
+    `quadrants` take no part.
     """
     unpaid: list[float] = []
     match_effort: list[float] = []
@@ -60,7 +60,11 @@ def cost_of_mismatch(quadrants: Mapping[int, Quadrant], figures: Iterable[Accoun
         if account_quadrant in MISMATCH_QUADRANTS:
             if account.effort_hours is not None and account.billable_hours is not None:
                 unpaid.append(max(0.0, account.effort_hours - account.billable_hours))
-        elif account_quadrant is Quadrant.MATCH and account.effort_hours is not None and account.effort_hours > 0:
+        elif (
+            account_quadrant is Quadrant.MATCH
+            and account.effort_hours is not None
+            and account.effort_hours > 0
+        ):
             match_effort.append(account.effort_hours)
     nonbillable = math.fsum(unpaid)
     if not match_effort:

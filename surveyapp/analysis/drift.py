@@ -26,11 +26,12 @@ def _change(current: float | None, previous: float | None) -> float | None:
 def drift(current: OverallFit, previous: OverallFit, thresholds: Thresholds) -> Drift:
     """Drift of one account; each wave is scored with its own pinned scoring version before it comes here.
 
-    "Growing apart" (rule 12) when the client or the supplier overall fit falls by more than the gap threshold,
-    or |overall gap| grows by more than it. Rule 7 lists "growing apart >" among the comparisons in which a
-    value exactly at the threshold reaches it, so with the default 15 a fall of exactly 15.0 (or a widening of
-    |gap| from 5 to 20) is growing apart, and so is a float-noisy 14.999999999999993; a fall of 14.9 is not.
-    A fall of more than 1e-9 below the threshold never counts. Comparisons need the value in both waves.
+    "Growing apart" (rule 12) when the client or the supplier overall fit falls by more than the gap
+    threshold, or |overall gap| grows by more than it. Rule 7 lists "growing apart >" among the comparisons
+    in which a value exactly at the threshold reaches it, so with the default 15 a fall of exactly 15.0 (or a
+    widening of |gap| from 5 to 20) is growing apart, and so is a float-noisy 14.999999999999993; a fall of
+    14.9 is not. A fall of more than 1e-9 below the threshold never counts. Comparisons need the value in
+    both waves.
     """
     client = _change(current.client, previous.client)
     supplier = _change(current.supplier, previous.supplier)

@@ -1,4 +1,4 @@
-"""Rules 5, 6, 7 and 10: overall fit per perspective, dimension gaps, the quadrant and the understanding gap."""
+"""Rules 5, 6, 7 and 10: overall fit per perspective, dimension gaps, quadrant and understanding gap."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from surveyapp.enums import Perspective, Quadrant
 
 @dataclass(frozen=True, slots=True)
 class OverallFit:
-    """An account's overall fit per perspective (rule 5); None where the perspective has no dimension score."""
+    """An account's overall fit per perspective (rule 5); None where a perspective has no dimension score."""
 
     account_id: int
     client: float | None
@@ -65,8 +65,8 @@ def overall_fit(dimension_means: Mapping[str, float], fit_model: FitModel) -> fl
     """Weighted mean of a perspective's dimension scores with scoring.yaml weights (rule 5).
 
     Only the dimensions this perspective has scores for take part, so client and supplier may average over
-    different sets (the supplier's includes effort and team energy). None when there are no scores; a dimension
-    the model does not declare raises ValueError.
+    different sets (the supplier's includes effort and team energy). None when there are no scores; a
+    dimension the model does not declare raises ValueError.
     """
     if not dimension_means:
         return None
@@ -77,9 +77,9 @@ def overall_fit(dimension_means: Mapping[str, float], fit_model: FitModel) -> fl
 def gap_between(
     first: AccountDimensionScore | None, second: AccountDimensionScore | None, thresholds: Thresholds
 ) -> tuple[float | None, bool]:
-    """`first.mean − second.mean` when both exist (n ≥ 1), and whether |gap| reaches the gap threshold (rule 6).
+    """`first.mean − second.mean` when both exist (n ≥ 1), and whether |gap| reaches the gap threshold.
 
-    A missing side gives (None, False): no gap, nothing to flag.
+    Rule 6. A missing side gives (None, False): no gap, nothing to flag.
     """
     if first is None or second is None:
         return None, False
@@ -88,7 +88,7 @@ def gap_between(
 
 
 def quadrant(overall: OverallFit, thresholds: Thresholds) -> Quadrant:
-    """The quadrant from both overall fits against the quadrant threshold, edge counting as reached (rule 7)."""
+    """The quadrant from both overall fits against the quadrant threshold, the edge counting (rule 7)."""
     if overall.client is None or overall.supplier is None:
         return Quadrant.INCOMPLETE
     client_fits = reaches(overall.client, thresholds.quadrant_threshold, Direction.AT_LEAST)
@@ -126,12 +126,13 @@ def assess_account(
 ) -> AccountFit:
     """Overall fits, quadrant, dimension gaps and understanding gaps of one account (rules 5, 6, 7, 10).
 
-    `dimension_keys` are the dimension rows to report (the study passes every dimension with client or supplier
-    data anywhere in the study, so all accounts list the same rows); by default, the dimensions this account has
-    client or supplier scores for. Rows without data on either side carry None cells, gap None, flagged False.
+    `dimension_keys` are the dimension rows to report (the study passes every dimension with client or
+    supplier data anywhere in the study, so all accounts list the same rows); by default, the dimensions this
+    account has client or supplier scores for. Rows without data on either side carry None cells, gap None,
+    flagged False.
 
-    `understanding` is None when the account has no supplier_predicts_client score at all; otherwise one row per
-    `understanding_keys` (default: the dimensions predicted for this account), gap = predicted − client.
+    `understanding` is None when the account has no supplier_predicts_client score at all; otherwise one row
+    per `understanding_keys` (default: the dimensions predicted for this account), gap = predicted − client.
     """
     overall = account_overall(account_id, index, fit_model)
     client = index.for_perspective(account_id, Perspective.CLIENT)

@@ -1,9 +1,9 @@
 """What the analysis is fed: plain rows, as the SQL layer (analysis/queries.py) or a test produces them.
 
-The SQL layer has already applied rules 1 and 2: only the latest completed response per (study, contact, account,
-perspective) counts, and only visible, answered, applicable items appear, each with its stored 0-100 score
-(reverse keying already applied). Rows validate themselves so that a bug upstream fails loudly here instead of
-turning into a plausible-looking number in a report.
+The SQL layer has already applied rules 1 and 2: only the latest completed response per (study, contact,
+account, perspective) counts, and only visible, answered, applicable items appear, each with its stored 0-100
+score (reverse keying already applied). Rows validate themselves so that a bug upstream fails loudly here
+instead of turning into a plausible-looking number in a report.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class FitModel:
         raise ValueError(f"dimension {key!r} is not declared in the scoring version")
 
     def ordered(self, keys: set[str] | frozenset[str]) -> tuple[str, ...]:
-        """The given dimension keys in scoring.yaml order; raises ValueError for keys the model does not know."""
+        """The given dimension keys in scoring.yaml order; ValueError for keys the model does not know."""
         unknown = sorted(set(keys) - set(self.keys))
         if unknown:
             raise ValueError(f"dimensions {unknown} are not declared in the scoring version")
@@ -235,7 +235,7 @@ class ResponseCounts:
 
     @property
     def completed(self) -> int:
-        """Counted responses in all modes (interviews and imports need no invitation, so this may exceed invited)."""
+        """Counted responses in all modes (may exceed `invited`: interviews and imports are uninvited)."""
         return self.survey + self.interview + self.imported
 
 
@@ -243,9 +243,9 @@ class ResponseCounts:
 class ItemMatrix:
     """Item scores of one (perspective, dimension) for Cronbach's alpha (rule 13).
 
-    `responses` maps a response unit, ``(account_id, respondent_id)``, to its item scores by item key. The unit is
-    the response, not the person: a staff member who rates five accounts contributes five rows, as each is a
-    separate completed response. Missing items are simply absent; alpha deletes such rows listwise.
+    `responses` maps a response unit, ``(account_id, respondent_id)``, to its item scores by item key. The
+    unit is the response, not the person: a staff member who rates five accounts contributes five rows, as
+    each is a separate completed response. Missing items are simply absent; alpha deletes such rows listwise.
     """
 
     perspective: Perspective

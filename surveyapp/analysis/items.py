@@ -10,12 +10,11 @@ from surveyapp.analysis.inputs import ItemScore, RespondentDimensionScore
 from surveyapp.enums import Perspective
 
 
-
 def check_unique_items(item_scores: Iterable[ItemScore]) -> list[ItemScore]:
     """Return the rows as a list, raising ValueError when a response holds the same item twice.
 
-    One response has one answer per item key (rule 2 leaves one response per contact, account and perspective),
-    so a repeated item means the upstream query let a superseded response through.
+    One response has one answer per item key (rule 2 leaves one response per contact, account and
+    perspective), so a repeated item means the upstream query let a superseded response through.
     """
     rows = list(item_scores)
     seen: set[tuple[int, int, Perspective, str]] = set()
@@ -51,10 +50,14 @@ def respondent_dimension_scores(item_scores: Iterable[ItemScore]) -> tuple[Respo
             dimension=dimension,
             score=weighted_mean([item.score for item in items], [item.weight for item in items]),
         )
-        for (account_id, respondent_id, perspective, dimension), items in sorted(groups.items(), key=_group_order)
+        for (account_id, respondent_id, perspective, dimension), items in sorted(
+            groups.items(), key=_group_order
+        )
     )
 
 
-def _group_order(entry: tuple[tuple[int, int, Perspective, str], list[ItemScore]]) -> tuple[int, int, str, str]:
+def _group_order(
+    entry: tuple[tuple[int, int, Perspective, str], list[ItemScore]],
+) -> tuple[int, int, str, str]:
     account_id, respondent_id, perspective, dimension = entry[0]
     return account_id, respondent_id, perspective.value, dimension

@@ -31,8 +31,9 @@ def net_promoter_score(values: Iterable[int]) -> NpsResult:
     n = len(answers)
     # Multiply before dividing: whole-number results (e.g. 2 of 4 → 50.0) come out exact.
     score = None if n == 0 else (promoters - detractors) * 100 / n
-    return NpsResult(score=score, n=n, promoters=promoters, passives=n - promoters - detractors,
-                     detractors=detractors)
+    return NpsResult(
+        score=score, n=n, promoters=promoters, passives=n - promoters - detractors, detractors=detractors
+    )
 
 
 def _unique(answers: Iterable[NpsAnswer]) -> list[NpsAnswer]:
@@ -40,7 +41,9 @@ def _unique(answers: Iterable[NpsAnswer]) -> list[NpsAnswer]:
     seen: set[tuple[int, int]] = set()
     for row in rows:
         if (row.account_id, row.respondent_id) in seen:
-            raise ValueError(f"respondent {row.respondent_id} answered NPS twice for account {row.account_id}")
+            raise ValueError(
+                f"respondent {row.respondent_id} answered NPS twice for account {row.account_id}"
+            )
         seen.add((row.account_id, row.respondent_id))
     return rows
 

@@ -1,4 +1,4 @@
-"""Rule 9: warning signals — signal-tagged items whose mean per (account, perspective) is at or below threshold."""
+"""Rule 9: warning signals — signal-tagged items with a low mean per (account, perspective)."""
 
 from __future__ import annotations
 
@@ -38,8 +38,13 @@ def signal_aggregates_from_items(item_scores: Iterable[ItemScore]) -> tuple[Sign
         if SIGNAL_TAG in row.tags:
             groups[(row.account_id, row.perspective, row.item_key)].append(row.score)
     return tuple(
-        SignalAggregate(account_id=account_id, perspective=perspective, item_key=item_key, n=len(scores),
-                        mean=mean(scores))
+        SignalAggregate(
+            account_id=account_id,
+            perspective=perspective,
+            item_key=item_key,
+            n=len(scores),
+            mean=mean(scores),
+        )
         for (account_id, perspective, item_key), scores in sorted(
             groups.items(), key=lambda entry: (entry[0][0], entry[0][1].value, entry[0][2])
         )
@@ -49,9 +54,10 @@ def signal_aggregates_from_items(item_scores: Iterable[ItemScore]) -> tuple[Sign
 def warning_signals(aggregates: Iterable[SignalAggregate], thresholds: Thresholds) -> tuple[Signal, ...]:
     """Signals whose mean is ≤ the signal threshold (edge counts, rule 7), from client and supplier answers.
 
-    Aggregates with n = 0 and supplier_predicts_client aggregates are ignored. Every raised signal is reported,
-    also when n < min_n (it is then marked indicative in the output). Order: per account, worst (lowest) score
-    first, then client before supplier, then item key. A repeated (account, perspective, item) raises ValueError.
+    Aggregates with n = 0 and supplier_predicts_client aggregates are ignored. Every raised signal is
+    reported, also when n < min_n (it is then marked indicative in the output). Order: per account, worst
+    (lowest) score first, then client before supplier, then item key. A repeated (account, perspective, item)
+    raises ValueError.
     """
     raised = []
     seen: set[tuple[int, Perspective, str]] = set()
@@ -66,8 +72,13 @@ def warning_signals(aggregates: Iterable[SignalAggregate], thresholds: Threshold
             and reaches(row.mean, thresholds.signal_threshold, Direction.AT_MOST)
         ):
             raised.append(
-                Signal(account_id=row.account_id, perspective=row.perspective, item_key=row.item_key,
-                       score=row.mean, n=row.n)
+                Signal(
+                    account_id=row.account_id,
+                    perspective=row.perspective,
+                    item_key=row.item_key,
+                    score=row.mean,
+                    n=row.n,
+                )
             )
     return tuple(
         sorted(

@@ -21,8 +21,9 @@ MIN_ALPHA_RESPONDENTS = 30
 MIN_ALPHA_ITEMS = 2
 
 # Account-score differences are rounded to this many decimals before the test: far below any displayed
-# precision, far above float noise. Without it, 62.5 - 50.0 and (187.5 / 3) - 50.0 could differ in the last bit,
-# so a real tie would get two different ranks, or a real zero would count as a tiny non-zero pair.
+# precision, far above float noise. Without it, two differences that are equal on paper could differ in the
+# last bit (means of different numbers of respondents), so a real tie would get two different ranks, or a
+# real zero would count as a tiny non-zero pair.
 DIFFERENCE_DECIMALS = 9
 
 
@@ -126,9 +127,9 @@ def cronbach_alpha(rows: Sequence[Sequence[float]]) -> float | None:
     if n < 2:
         return None
     k = len(rows[0])
-    if k < 2 or any(len(row) != k for row in rows):
-        if k >= 2:
-            raise ValueError("cronbach_alpha needs rows of equal length")
+    if any(len(row) != k for row in rows):
+        raise ValueError("cronbach_alpha needs rows of equal length")
+    if k < 2:
         return None
 
     def squares(values: list[float]) -> float:
@@ -171,8 +172,14 @@ def item_matrices_from_items(item_scores: Iterable[ItemScore]) -> tuple[ItemMatr
     )
     for row in check_unique_items(item_scores):
         if row.dimension is not None:
-            groups[(row.perspective, row.dimension)][(row.account_id, row.respondent_id)][row.item_key] = row.score
+            groups[(row.perspective, row.dimension)][(row.account_id, row.respondent_id)][row.item_key] = (
+                row.score
+            )
     return tuple(
-        ItemMatrix(perspective=perspective, dimension=dimension, responses={k: dict(v) for k, v in rows.items()})
-        for (perspective, dimension), rows in sorted(groups.items(), key=lambda entry: (entry[0][0].value, entry[0][1]))
+        ItemMatrix(
+            perspective=perspective, dimension=dimension, responses={k: dict(v) for k, v in rows.items()}
+        )
+        for (perspective, dimension), rows in sorted(
+            groups.items(), key=lambda entry: (entry[0][0].value, entry[0][1])
+        )
     )

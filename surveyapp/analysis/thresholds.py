@@ -45,7 +45,7 @@ class Thresholds:
 
 
 def reaches(value: float, threshold: float, direction: Direction) -> bool:
-    """Whether `value` reaches `threshold` in `direction`, with rule 7's tolerance counting the edge as reached.
+    """Whether `value` reaches `threshold` in `direction`; rule 7's tolerance counts the edge as reached.
 
     - AT_LEAST: ``value >= threshold - 1e-9``
     - AT_MOST: ``value <= threshold + 1e-9``

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 from werkzeug.wrappers import Response
 
 from surveyapp.auth import services
@@ -27,7 +28,7 @@ def _user_form(user: User | None = None) -> UserForm:
         form.language.data = user.language.value if user.language else ""
         form.suppliers.data = [s.id for s in user.suppliers]
         form.active.data = user.is_active_user
-    form.suppliers.choices = [(s.id, s.name) for s in db.session.scalars(select(Supplier).order_by(Supplier.name))]
+    form.suppliers.choices = [SelectChoice(s.id, s.name) for s in db.session.scalars(select(Supplier).order_by(Supplier.name))]
     return form
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from surveyapp.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -17,7 +17,7 @@ ROLE_LABELS = {
     Role.ACCOUNT_TEAM: _l("Account team"),
     Role.SALES: _l("Sales"),
 }
-LANGUAGE_CHOICES = [("", _l("Browser language")), ("nl", "Nederlands"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("", _l("Browser language")), SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
 
 
 class LoginForm(FlaskForm):
@@ -51,7 +51,7 @@ class PasswordSetForm(NewPasswordMixin, FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     all_suppliers = BooleanField(
         _l("Access to all suppliers"),
         description=_l("Researchers only. Leave unticked to grant only the suppliers chosen below."),

@@ -23,6 +23,8 @@ def local_datetime(value: datetime | None, tz: str = "Europe/Amsterdam", fmt: st
 
 
 def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.globals["Role"] = Role
 

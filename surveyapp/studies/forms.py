@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from surveyapp.i18n import _l
@@ -12,5 +12,5 @@ from surveyapp.i18n import _l
 class SupplierForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     report_language = SelectField(
-        _l("Report language"), choices=[("nl", "Nederlands"), ("en", "English")], default="nl"
+        _l("Report language"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")], default="nl"
     )

@@ -1,0 +1,56 @@
+# surveyapp — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: run test lint format i18n-extract i18n-compile clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the package definition changes, so a second `make run` starts at once.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	SURVEYAPP_ENV=development $(BIN)/surveyapp init-db
+	SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/surveyapp demo
+	@echo "serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)} \
+		$(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --no-reload
+
+# The whole suite on SQLite; again on PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set.
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u SURVEYAPP_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	@if [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
+		$(BIN)/pytest -q -p no:cacheprovider -m "not e2e"; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Translations: extract the strings, merge them into both catalogues, compile.
+i18n-extract: $(VENV)/.installed-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o surveyapp/translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --no-fuzzy-matching --omit-header --ignore-obsolete
+
+i18n-compile: $(VENV)/.installed-test
+	$(BIN)/pybabel compile -d surveyapp/translations --statistics
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,211 @@
+"""The whole analysis of one study: every rule applied to the rows the SQL layer hands over."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from surveyapp.analysis.accounts import AccountDimensionScore, AccountScoreIndex
+from surveyapp.analysis.cost import CostOfMismatch, cost_of_mismatch
+from surveyapp.analysis.drift import Drift, drift_by_account
+from surveyapp.analysis.fit import AccountFit, OverallFit, assess_account
+from surveyapp.analysis.inputs import (
+    AccountFigures,
+    FitModel,
+    ItemMatrix,
+    NpsAnswer,
+    ResponseCounts,
+    SignalAggregate,
+)
+from surveyapp.analysis.nps import NpsResult, net_promoter_score, nps_by_account, portfolio_nps
+from surveyapp.analysis.portfolio import PortfolioDimension, portfolio_dimensions, quadrant_counts
+from surveyapp.analysis.signals import Signal, warning_signals
+from surveyapp.analysis.thresholds import Thresholds
+from surveyapp.enums import Perspective, Quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class PerspectiveResponses:
+    """Invitations and counted responses of one account and perspective."""
+
+    invited: int
+    completed: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountResponses:
+    """Response counts of one account. The mode counts cover the client and supplier responses shown."""
+
+    client: PerspectiveResponses
+    supplier: PerspectiveResponses
+    predicted: PerspectiveResponses
+    survey: int
+    interview: int
+    imported: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountResult:
+    """Everything the analysis says about one account in scope."""
+
+    account: AccountFigures
+    fit: AccountFit
+    nps: NpsResult
+    signals: tuple[Signal, ...]
+    responses: AccountResponses
+    drift: Drift | None
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    """The study across all accounts in scope."""
+
+    quadrants: Mapping[Quadrant, int]
+    nps: NpsResult
+    cost: CostOfMismatch
+    dimensions: tuple[PortfolioDimension, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StudyAnalysis:
+    """The unrounded analysis of a study; `build_analysis_document` turns it into the JSON contract."""
+
+    study: str
+    scoring_version: str
+    provisional: bool
+    thresholds: Thresholds
+    fit_model: FitModel
+    accounts: tuple[AccountResult, ...]
+    portfolio: Portfolio
+
+    def overall_fits(self) -> tuple[OverallFit, ...]:
+        """The accounts' overall fits: what the next wave needs for its drift (rule 12)."""
+        return tuple(result.fit.overall for result in self.accounts)
+
+
+def account_sort_key(account: AccountFigures) -> tuple[str, str, int]:
+    """Accounts sort by name, case-insensitively (then exact name and id, so the order is total)."""
+    return account.name.casefold(), account.name, account.account_id
+
+
+def _responses(counts: Mapping[tuple[int, Perspective], ResponseCounts], account_id: int) -> AccountResponses:
+    def get(perspective: Perspective) -> ResponseCounts:
+        return counts.get((account_id, perspective), ResponseCounts(account_id, perspective))
+
+    client, supplier = get(Perspective.CLIENT), get(Perspective.SUPPLIER)
+    predicted = get(Perspective.SUPPLIER_PREDICTS_CLIENT)
+    return AccountResponses(
+        client=PerspectiveResponses(client.invited, client.completed),
+        supplier=PerspectiveResponses(supplier.invited, supplier.completed),
+        predicted=PerspectiveResponses(predicted.invited, predicted.completed),
+        survey=client.survey + supplier.survey,
+        interview=client.interview + supplier.interview,
+        imported=client.imported + supplier.imported,
+    )
+
+
+def _check_in_scope(kind: str, account_ids: Iterable[int], scope: set[int]) -> None:
+    stray = sorted(set(account_ids) - scope)
+    if stray:
+        raise ValueError(f"{kind} for accounts {stray}, which are not in the study's scope")
+
+
+def analyse_study(
+    *,
+    study: str,
+    scoring_version: str,
+    provisional: bool,
+    fit_model: FitModel,
+    thresholds: Thresholds,
+    accounts: Iterable[AccountFigures],
+    account_scores: Iterable[AccountDimensionScore],
+    nps_answers: Iterable[NpsAnswer] = (),
+    signal_aggregates: Iterable[SignalAggregate] = (),
+    response_counts: Iterable[ResponseCounts] = (),
+    item_matrices: Iterable[ItemMatrix] = (),
+    previous: Iterable[OverallFit] | None = None,
+) -> StudyAnalysis:
+    """Apply rules 3-13 to one study's rows (rule 14's rounding happens only in `build_analysis_document`).
+
+    - `accounts`: every account in scope, with figures; data for any other account raises ValueError.
+    - `account_scores`: from `account_scores_from_respondents` or `account_scores_from_aggregates`.
+    - `nps_answers`: client respondents' answers to the `nps` item.
+    - `previous`: the previous wave's overall fits (`StudyAnalysis.overall_fits()` of that wave, scored with
+      its own pinned version), matched by account id; None when the study has no previous study (drift null).
+
+    Dimension rows: every dimension of the model with a client or supplier score anywhere in the study, in
+    scoring.yaml order — the same rows for every account and for the portfolio; a dimension nobody scored is
+    left out. Understanding rows: the dimensions with a supplier_predicts_client score anywhere in the study.
+    """
+    figures = list(accounts)
+    scope = {account.account_id for account in figures}
+    if len(scope) != len(figures):
+        raise ValueError("an account occurs twice in the study's scope")
+    index = AccountScoreIndex(account_scores)
+    _check_in_scope("scores", index.account_ids(), scope)
+    answers = list(nps_answers)
+    _check_in_scope("NPS answers", (answer.account_id for answer in answers), scope)
+    signals = warning_signals(signal_aggregates, thresholds)
+    _check_in_scope("signals", (signal.account_id for signal in signals), scope)
+    counts: dict[tuple[int, Perspective], ResponseCounts] = {}
+    for row in response_counts:
+        if (row.account_id, row.perspective) in counts:
+            raise ValueError(f"response counts for account {row.account_id} ({row.perspective.value}) twice")
+        counts[(row.account_id, row.perspective)] = row
+    _check_in_scope("response counts", (account_id for account_id, _ in counts), scope)
+    matrices = list(item_matrices)
+    _check_in_scope(
+        "item matrices", (account_id for matrix in matrices for account_id, _ in matrix.responses), scope
+    )
+
+    dimension_keys = fit_model.ordered(index.dimensions(Perspective.CLIENT, Perspective.SUPPLIER))
+    understanding_keys = fit_model.ordered(index.dimensions(Perspective.SUPPLIER_PREDICTS_CLIENT))
+    fits = {
+        account.account_id: assess_account(
+            account.account_id,
+            index,
+            fit_model,
+            thresholds,
+            dimension_keys=dimension_keys,
+            understanding_keys=understanding_keys,
+        )
+        for account in figures
+    }
+    drifts = (
+        {}
+        if previous is None
+        else drift_by_account((fit.overall for fit in fits.values()), previous, thresholds)
+    )
+    nps = nps_by_account(answers)
+    no_answers = net_promoter_score(())
+    signals_of: dict[int, list[Signal]] = defaultdict(list)
+    for signal in signals:
+        signals_of[signal.account_id].append(signal)
+    results = tuple(
+        AccountResult(
+            account=account,
+            fit=fits[account.account_id],
+            nps=nps.get(account.account_id, no_answers),
+            signals=tuple(signals_of.get(account.account_id, ())),
+            responses=_responses(counts, account.account_id),
+            drift=drifts.get(account.account_id),
+        )
+        for account in sorted(figures, key=account_sort_key)
+    )
+    quadrants = {account_id: fit.quadrant for account_id, fit in fits.items()}
+    portfolio = Portfolio(
+        quadrants=quadrant_counts(quadrants.values()),
+        nps=portfolio_nps(answers),
+        cost=cost_of_mismatch(quadrants, figures),
+        dimensions=portfolio_dimensions(index, dimension_keys, matrices),
+    )
+    return StudyAnalysis(
+        study=study,
+        scoring_version=scoring_version,
+        provisional=provisional,
+        thresholds=thresholds,
+        fit_model=fit_model,
+        accounts=results,
+        portfolio=portfolio,
+    )
