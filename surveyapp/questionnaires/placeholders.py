@@ -47,7 +47,8 @@ def parse_template(text: str) -> tuple[str | Placeholder, ...]:
             name = text[index + 1 : end]
             if not _NAME.fullmatch(name):
                 raise TemplateError(
-                    f"has '{{{name}}}', which is not a placeholder (write '{{{{' and '}}}}' for literal braces)"
+                    f"has '{{{name}}}', which is not a placeholder "
+                    "(write '{{' and '}}' for literal braces)"
                 )
             if literal:
                 parts.append("".join(literal))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, Strict, StringConstraints
 
@@ -29,8 +29,9 @@ TAG_PATTERN = r"^[a-z_]+$"
 ITEM_KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$"
 
 #: Question types whose items can score (DESIGN rule 1).
-SCORING_TYPES = frozenset({QuestionType.SCALE, QuestionType.NPS, QuestionType.SINGLE, QuestionType.MULTI,
-                           QuestionType.MATRIX})
+SCORING_TYPES = frozenset(
+    {QuestionType.SCALE, QuestionType.NPS, QuestionType.SINGLE, QuestionType.MULTI, QuestionType.MATRIX}
+)
 #: Question types that offer answer options.
 CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.MULTI})
 #: Question types answered on a numbered scale.
@@ -51,7 +52,7 @@ def _read_only(value: Mapping[int, Any]) -> Mapping[int, Any]:
 
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 OptionKey = Annotated[str, StringConstraints(pattern=OPTION_KEY_PATTERN)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 Tag = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
 ItemKey = Annotated[str, StringConstraints(pattern=ITEM_KEY_PATTERN)]
 NonBlank = Annotated[str, Strict(), AfterValidator(_not_blank)]
@@ -66,6 +67,13 @@ class Frozen(BaseModel):
     """Base of every format model: immutable, and unknown fields are errors (a typo never passes silently)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see pydantic); cached derived values (version, items...) are recomputed for the copy."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in [name for name in copied.__dict__ if name not in type(copied).model_fields]:
+            del copied.__dict__[name]
+        return copied
 
 
 class Text(Frozen):
@@ -207,8 +215,15 @@ def items_of(question: Question) -> tuple[Item, ...]:
     """The items of a question: one per matrix row, else the question itself."""
     if question.type is not QuestionType.MATRIX:
         return (
-            Item(question.key, question, None, question.dimension, question.weight, question.reverse,
-                 question.all_tags),
+            Item(
+                question.key,
+                question,
+                None,
+                question.dimension,
+                question.weight,
+                question.reverse,
+                question.all_tags,
+            ),
         )
     return tuple(
         Item(
@@ -226,7 +241,9 @@ def items_of(question: Question) -> tuple[Item, ...]:
 
 def content_hash(content: Any) -> str:
     """sha256 hex of canonical JSON (sorted keys, no whitespace): the version of a definition."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    canonical = json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -25,110 +25,45 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Literal
 
-MAX_LENGTH = 500
-MAX_DEPTH = 10
-MAX_DIGITS = 15
+from surveyapp.questionnaires.show_if_tokens import (
+    COMPARISON_OPERATORS,
+    KEY_PATTERN,
+    KEYWORDS,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_LENGTH,
+    ORDERING_OPERATORS,
+    ShowIfError,
+    Token,
+    show_text,
+    tokenize,
+)
 
 NOT_APPLICABLE = "NA"
-COMPARISON_OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
-ORDERING_OPERATORS = frozenset({"<", "<=", ">", ">="})
-KEYWORDS = frozenset({"and", "or", "not", "in", "answered"})
-
-_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)?")
-_WORD = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)?")
-_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_EXPONENT = re.compile(r"-?[0-9]+(\.[0-9]+)?e[0-9]*")
-_BARE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.")
-_OPERATOR_CHARS = frozenset("=!<>")
-_SPACES = frozenset(" \t\r\n")
 # Answers are compared as numbers only when they look like the numbers the engine stores.
 _STORED_NUMBER = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?")
 
 RawAnswers = Mapping[str, str | None]
 
-
-class ShowIfError(ValueError):
-    """An expression that is not a valid show_if condition."""
-
-
-def _show(text: str) -> str:
-    """Quote a piece of input for a message, shortened so a 10 kB token does not flood the output."""
-    return repr(text if len(text) <= 20 else text[:20] + "...")
-
-
-def _describe_char(char: str) -> str:
-    if char.isprintable():
-        return repr(char)
-    return f"U+{ord(char):04X}"
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: Literal["(", ")", "[", "]", ",", "op", "word", "number", "string", "end"]
-    text: str
-    position: int
-
-
-def tokenize(expression: str) -> list[Token]:
-    """Split an expression into tokens; raises ShowIfError for characters the language does not have."""
-    tokens: list[Token] = []
-    index = 0
-    length = len(expression)
-    while index < length:
-        char = expression[index]
-        position = index + 1
-        if char in _SPACES:
-            index += 1
-        elif char in "()[],":
-            tokens.append(Token(char, char, position))  # type: ignore[arg-type]
-            index += 1
-        elif char in _OPERATOR_CHARS:
-            end = index
-            while end < length and expression[end] in _OPERATOR_CHARS:
-                end += 1
-            text = expression[index:end]
-            if text not in COMPARISON_OPERATORS:
-                raise ShowIfError(
-                    f"unknown operator {_show(text)} at position {position} (use ==, !=, <, <=, >, >=)"
-                )
-            tokens.append(Token("op", text, position))
-            index = end
-        elif char in "\"'":
-            end = expression.find(char, index + 1)
-            if end == -1:
-                raise ShowIfError(f"the string starting at position {position} is not closed with {char}")
-            text = expression[index + 1 : end]
-            for offset, inner in enumerate(text):
-                if not inner.isprintable():
-                    raise ShowIfError(
-                        f"unexpected character {_describe_char(inner)} at position {position + 1 + offset}"
-                    )
-            tokens.append(Token("string", text, position))
-            index = end + 1
-        elif char in _BARE_CHARS or char == "-":
-            end = index + 1
-            while end < length and expression[end] in _BARE_CHARS:
-                end += 1
-            tokens.append(_bare_token(expression[index:end], position))
-            index = end
-        else:
-            hint = " (keys, option keys and operators are lowercase)" if char.isupper() else ""
-            raise ShowIfError(f"unexpected character {_describe_char(char)} at position {position}{hint}")
-    tokens.append(Token("end", "", length + 1))
-    return tokens
-
-
-def _bare_token(text: str, position: int) -> Token:
-    if _NUMBER.fullmatch(text):
-        digits = sum(char.isdigit() for char in text)
-        if digits > MAX_DIGITS:
-            raise ShowIfError(f"the number at position {position} has {digits} digits; at most {MAX_DIGITS}")
-        return Token("number", text, position)
-    if _EXPONENT.fullmatch(text):
-        raise ShowIfError(f"the number {_show(text)} at position {position} uses an exponent; write it out")
-    if _WORD.fullmatch(text):
-        return Token("word", text, position)
-    raise ShowIfError(f"{_show(text)} at position {position} is not a key, option key or number")
+__all__ = [
+    "COMPARISON_OPERATORS",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "MAX_LENGTH",
+    "NOT_APPLICABLE",
+    "ORDERING_OPERATORS",
+    "And",
+    "Answered",
+    "Comparison",
+    "Condition",
+    "Membership",
+    "Not",
+    "Or",
+    "ShowIfError",
+    "Value",
+    "parse",
+    "tokenize",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +285,11 @@ class _Parser:
         return self.current.kind == "word" and self.current.text == word
 
     def describe(self, token: Token) -> str:
-        return "the end of the condition" if token.kind == "end" else f"{_show(token.text)} at position {token.position}"
+        return (
+            "the end of the condition"
+            if token.kind == "end"
+            else f"{show_text(token.text)} at position {token.position}"
+        )
 
     def parse(self) -> Condition:
         if self.current.kind == "end":
@@ -394,14 +333,15 @@ class _Parser:
             inner = self.parse_or(self.enter(depth, token))
             if self.current.kind != ")":
                 raise ShowIfError(
-                    f"expected ')' to close the '(' at position {token.position}, found {self.describe(self.current)}"
+                    f"expected ')' to close the '(' at position {token.position}, "
+                    f"found {self.describe(self.current)}"
                 )
             self.advance()
             return inner
         if token.kind != "word" or token.text in KEYWORDS:
             raise ShowIfError(f"expected a question key, 'not' or '(', found {self.describe(token)}")
-        if not _KEY.fullmatch(token.text):
-            raise ShowIfError(f"{_show(token.text)} at position {token.position} is not a question key")
+        if not KEY_PATTERN.fullmatch(token.text):
+            raise ShowIfError(f"{show_text(token.text)} at position {token.position} is not a question key")
         self.advance()
         return self.parse_test(token.text)
 
@@ -413,7 +353,7 @@ class _Parser:
             if token.text in ORDERING_OPERATORS and value.kind == "word":
                 raise ShowIfError(
                     f"'{token.text}' at position {token.position} needs a number or a quoted date, "
-                    f"not {_show(value.text)}"
+                    f"not {show_text(value.text)}"
                 )
             return Comparison(key, token.text, value)
         if self.at_keyword("answered"):
@@ -423,7 +363,8 @@ class _Parser:
             self.advance()
             return Membership(key, self.parse_list())
         raise ShowIfError(
-            f"expected an operator (==, !=, <, <=, >, >=, in, answered) after '{key}', found {self.describe(token)}"
+            f"expected an operator (==, !=, <, <=, >, >=, in, answered) after '{key}', "
+            f"found {self.describe(token)}"
         )
 
     def parse_list(self) -> tuple[Value, ...]:

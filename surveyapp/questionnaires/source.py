@@ -49,10 +49,6 @@ class LineMap:
                 return self.node_lines[prefix]
         return 1
 
-    def value_line(self, path: Path_) -> int:
-        """The line where the value at `path` starts (for a block mapping: its first key)."""
-        return self.node_lines.get(path, self.line(path))
-
 
 @dataclass
 class Source:
@@ -62,11 +58,6 @@ class Source:
     data: Any
     lines: LineMap
     diagnostics: list[Diagnostic]
-
-    @property
-    def ok(self) -> bool:
-        """True when the file could be read as YAML at all."""
-        return not any(diagnostic.is_error for diagnostic in self.diagnostics) or self.data is not None
 
 
 class _Converter:
@@ -151,13 +142,21 @@ def _syntax_message(error: yaml.YAMLError) -> tuple[int, str]:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark is not None else 1
     problem = (error.problem or "").strip() or "cannot be read"
-    message = f"invalid YAML: {problem}"
-    if error.context:
-        context = error.context.strip()
-        if error.context_mark is not None and error.context_mark.line + 1 != line:
-            context += f" that starts on line {error.context_mark.line + 1}"
-        message += f" ({context})"
-    return line, message
+    context = (error.context or "").strip()
+    context_line = error.context_mark.line + 1 if error.context_mark is not None else line
+    if not context:
+        message = problem
+    elif context.startswith("while"):
+        # "while scanning a quoted scalar": where the trouble started is what the author needs.
+        where = f" that starts on line {context_line}" if context_line != line else ""
+        message = f"{problem} ({context}{where})"
+    else:
+        # "expected a single document in the stream" + "but found another document"
+        where = f" (see line {context_line})" if context_line != line else ""
+        message = f"{context} {problem}{where}"
+    if "flow" in context:
+        message += "; put texts that contain : ? , # [ ] { } in quotes"
+    return line, f"invalid YAML: {message}"
 
 
 def read_text(text: str, label: str) -> Source:
@@ -195,7 +194,9 @@ def read_file(path: Path, label: str) -> Source:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return Source(label, None, LineMap(), [Diagnostic(label, 1, f"cannot read the file: {error.strerror}")])
+        return Source(
+            label, None, LineMap(), [Diagnostic(label, 1, f"cannot read the file: {error.strerror}")]
+        )
     if len(raw) > MAX_FILE_BYTES:
         return Source(label, None, LineMap(), [Diagnostic(label, 1, "the file is larger than 1 MB")])
     try:
