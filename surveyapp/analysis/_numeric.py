@@ -33,8 +33,9 @@ def sample_sd(values: Sequence[float]) -> float | None:
     n = len(values)
     if n < 2:
         return None
-    centre = math.fsum(values) / n
-    # Two-pass (deviations from the mean): no cancellation, unlike sum-of-squares formulas.
+    # Two-pass (deviations from the mean): no cancellation, unlike sum-of-squares formulas. The clamped mean
+    # makes equal values give exactly 0.
+    centre = mean(values)
     return math.sqrt(math.fsum((value - centre) ** 2 for value in values) / (n - 1))
 
 

@@ -30,8 +30,8 @@ def drift(current: OverallFit, previous: OverallFit, thresholds: Thresholds) -> 
     threshold, or |overall gap| grows by more than it. Rule 7 lists "growing apart >" among the comparisons
     in which a value exactly at the threshold reaches it, so with the default 15 a fall of exactly 15.0 (or a
     widening of |gap| from 5 to 20) is growing apart, and so is a float-noisy 14.999999999999993; a fall of
-    14.9 is not. A fall of more than 1e-9 below the threshold never counts. Comparisons need the value in
-    both waves.
+    14.9 is not: only float noise (up to 1e-9) below the threshold counts. Each comparison needs its values
+    in both waves.
     """
     client = _change(current.client, previous.client)
     supplier = _change(current.supplier, previous.supplier)
@@ -39,8 +39,8 @@ def drift(current: OverallFit, previous: OverallFit, thresholds: Thresholds) -> 
     gap = _change(current_gap, previous_gap)
     falls = [-change for change in (client, supplier) if change is not None]
     widening = None if current_gap is None or previous_gap is None else abs(current_gap) - abs(previous_gap)
-    growing_apart = any(reaches(fall, thresholds.gap_threshold, Direction.MORE_THAN) for fall in falls) or (
-        widening is not None and reaches(widening, thresholds.gap_threshold, Direction.MORE_THAN)
+    growing_apart = any(reaches(fall, thresholds.gap, Direction.MORE_THAN) for fall in falls) or (
+        widening is not None and reaches(widening, thresholds.gap, Direction.MORE_THAN)
     )
     return Drift(client=client, supplier=supplier, gap=gap, growing_apart=growing_apart)
 
@@ -48,14 +48,17 @@ def drift(current: OverallFit, previous: OverallFit, thresholds: Thresholds) -> 
 def drift_by_account(
     current: Iterable[OverallFit], previous: Iterable[OverallFit], thresholds: Thresholds
 ) -> dict[int, Drift]:
-    """Drift per account id present in both waves with an overall fit in the previous one.
+    """Drift per account that has at least one overall fit to compare across the two waves.
 
-    Accounts matched by id, never by name. An account without any previous overall fit (new in scope, or no
-    responses last time) has no drift entry; the caller shows it as null.
+    Accounts are matched by id, never by name, so a renamed account keeps its history. An account without a
+    comparable overall fit (new in scope, no responses in one of the waves, or only the client in one wave and
+    only the supplier in the other) has no entry; the caller shows it as null.
     """
-    earlier = {fit.account_id: fit for fit in previous if fit.client is not None or fit.supplier is not None}
-    return {
-        fit.account_id: drift(fit, earlier[fit.account_id], thresholds)
-        for fit in current
-        if fit.account_id in earlier
-    }
+    earlier = {fit.account_id: fit for fit in previous}
+    result = {}
+    for fit in current:
+        if fit.account_id in earlier:
+            change = drift(fit, earlier[fit.account_id], thresholds)
+            if change.client is not None or change.supplier is not None:
+                result[fit.account_id] = change
+    return result

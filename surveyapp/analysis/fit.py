@@ -84,15 +84,15 @@ def gap_between(
     if first is None or second is None:
         return None, False
     gap = first.mean - second.mean
-    return gap, reaches(abs(gap), thresholds.gap_threshold, Direction.AT_LEAST)
+    return gap, reaches(abs(gap), thresholds.gap, Direction.AT_LEAST)
 
 
 def quadrant(overall: OverallFit, thresholds: Thresholds) -> Quadrant:
     """The quadrant from both overall fits against the quadrant threshold, the edge counting (rule 7)."""
     if overall.client is None or overall.supplier is None:
         return Quadrant.INCOMPLETE
-    client_fits = reaches(overall.client, thresholds.quadrant_threshold, Direction.AT_LEAST)
-    supplier_fits = reaches(overall.supplier, thresholds.quadrant_threshold, Direction.AT_LEAST)
+    client_fits = reaches(overall.client, thresholds.quadrant, Direction.AT_LEAST)
+    supplier_fits = reaches(overall.supplier, thresholds.quadrant, Direction.AT_LEAST)
     if client_fits and supplier_fits:
         return Quadrant.MATCH
     if client_fits:

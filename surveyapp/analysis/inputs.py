@@ -254,6 +254,14 @@ class ItemMatrix:
 
     def __post_init__(self) -> None:
         _perspective(self, self.perspective)
+        for unit, scores in self.responses.items():
+            for item_key, score in scores.items():
+                if isinstance(score, bool) or not isinstance(score, int | float) or not math.isfinite(score):
+                    raise ValueError(
+                        f"ItemMatrix: {item_key!r} of {unit} must be a finite number, got {score!r}"
+                    )
+                if not -_SCALE_SLACK <= score <= 100 + _SCALE_SLACK:
+                    raise ValueError(f"ItemMatrix: {item_key!r} of {unit} must lie on the 0-100 scale")
 
     @property
     def item_keys(self) -> tuple[str, ...]:

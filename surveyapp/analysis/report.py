@@ -12,6 +12,10 @@ Shape decisions the rules leave open (each is also stated where the value is com
 - ``"by_mode"`` counts the client and supplier responses shown under ``"client"`` and ``"supplier"``.
 - ``"wilcoxon"."statistic"`` is scipy's two-sided statistic min(W+, W−), one decimal; ``"pairs"`` the non-zero
   pairs the test used.
+- ``"drift"`` is null without a previous study, and for an account with no overall fit to compare (not in
+  the previous wave, or no responses in one of them); otherwise deltas that cannot be formed are null.
+- ``"understanding"`` is null for an account without any supplier_predicts_client score.
+- ``"signals"`` come from client and supplier answers only; a prediction of the client's answer is no signal.
 """
 
 from __future__ import annotations
@@ -195,9 +199,9 @@ def build_analysis_document(analysis: StudyAnalysis) -> Json:
         "scoring_version": analysis.scoring_version,
         "provisional": analysis.provisional,
         "thresholds": {
-            "quadrant_threshold": thresholds.quadrant_threshold,
-            "gap_threshold": thresholds.gap_threshold,
-            "signal_threshold": thresholds.signal_threshold,
+            "quadrant": thresholds.quadrant,
+            "gap": thresholds.gap,
+            "signal": thresholds.signal,
             "min_n": thresholds.min_n,
         },
         "accounts": [_account(result, thresholds) for result in analysis.accounts],

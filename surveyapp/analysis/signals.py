@@ -69,7 +69,7 @@ def warning_signals(aggregates: Iterable[SignalAggregate], thresholds: Threshold
         if (
             row.n > 0
             and row.perspective in SIGNAL_PERSPECTIVES
-            and reaches(row.mean, thresholds.signal_threshold, Direction.AT_MOST)
+            and reaches(row.mean, thresholds.signal, Direction.AT_MOST)
         ):
             raised.append(
                 Signal(

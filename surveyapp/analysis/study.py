@@ -146,8 +146,9 @@ def analyse_study(
     _check_in_scope("scores", index.account_ids(), scope)
     answers = list(nps_answers)
     _check_in_scope("NPS answers", (answer.account_id for answer in answers), scope)
-    signals = warning_signals(signal_aggregates, thresholds)
-    _check_in_scope("signals", (signal.account_id for signal in signals), scope)
+    aggregates = list(signal_aggregates)
+    _check_in_scope("signal aggregates", (row.account_id for row in aggregates), scope)
+    signals = warning_signals(aggregates, thresholds)
     counts: dict[tuple[int, Perspective], ResponseCounts] = {}
     for row in response_counts:
         if (row.account_id, row.perspective) in counts:

@@ -23,13 +23,13 @@ class Direction(StrEnum):
 class Thresholds:
     """The thresholds of a scoring version; field names match the keys in scoring.yaml."""
 
-    quadrant_threshold: float = 60.0
-    gap_threshold: float = 15.0
-    signal_threshold: float = 40.0
+    quadrant: float = 60.0
+    gap: float = 15.0
+    signal: float = 40.0
     min_n: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("quadrant_threshold", "gap_threshold", "signal_threshold"):
+        for name in ("quadrant", "gap", "signal"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise ValueError(f"{name} must be a finite number, got {value!r}")

@@ -1,0 +1,44 @@
+"""The analysis core stays pure: plain rows in, plain dataclasses out (DESIGN.md layering).
+
+No module imports Flask. Only `queries.py` (the lead's SQL aggregation) may reach the database; every other
+module imports nothing of ours beyond `surveyapp.enums` and the analysis package itself.
+"""
+
+import ast
+from pathlib import Path
+
+import surveyapp.analysis
+
+WEB = {"flask", "flask_sqlalchemy", "flask_login", "werkzeug"}
+DATABASE = {"sqlalchemy", "psycopg", "sqlite3", "alembic"}
+ALLOWED_OWN = ("surveyapp.analysis", "surveyapp.enums")
+SQL_MODULE = "queries.py"
+
+
+def _imports(module: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def test_analysis_modules_import_no_web_database_or_other_layers():
+    # Arrange
+    modules = sorted(Path(surveyapp.analysis.__file__).parent.glob("*.py"))
+
+    # Act
+    offenders = []
+    for module in modules:
+        for name in _imports(module):
+            root = name.split(".")[0]
+            web = root in WEB
+            other_layer = root in DATABASE or (root == "surveyapp" and not name.startswith(ALLOWED_OWN))
+            if web or (other_layer and module.name != SQL_MODULE):
+                offenders.append(f"{module.name}: {name}")
+
+    # Assert
+    assert modules
+    assert offenders == []
