@@ -68,8 +68,9 @@ class Coverage:
 
 def _voiced_accounts(study_id: int) -> Any:
     return (
-        select(distinct(Response.account_id).label("account_id"))
+        select(Response.account_id.label("account_id"))
         .where(Response.study_id == study_id, Response.perspective == Perspective.CLIENT, Response.status == COMPLETED)
+        .distinct()
         .subquery()
     )
 

@@ -190,3 +190,19 @@ def test_study_phase_changes_back_from_the_page_need_a_reason(client, db, make_u
 
     assert unchanged == Phase.INTERVIEW
     assert db.session.get(Study, study.id).phase == Phase.PREPARE
+
+
+def test_import_error_messages_escape_what_the_file_contained(client, make_user, login, ready_study):
+    study = ready_study()
+    login(make_user(Role.RESEARCHER))
+    csv = b"account,email,name,role,language,side\nAcme BV,<script>alert(1)</script>,X,,nl,client\n"
+
+    preview = client.post_form(
+        f"/studies/{study.slug}/import", {"kind": "contacts", "file": (io.BytesIO(csv), "contacts.csv")},
+        content_type="multipart/form-data",
+    )
+
+    body = _text(preview)
+    assert preview.status_code == 422
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
