@@ -1,0 +1,142 @@
+"""A response is one respondent's answers to one questionnaire about one account (or none, for the brief)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.db import UTCDateTime, enum_type, utcnow
+from surveyapp.enums import Perspective, ResponseMode
+from surveyapp.extensions import db
+from surveyapp.studies.models import Account, Contact
+
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+
+
+class Response(db.Model):
+    """Answers of one contact to one questionnaire version, about one account.
+
+    For analysis the latest completed response per (study, contact, account, perspective) counts; earlier ones
+    stay, marked `superseded`.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'completed')", name="status_known"),
+        CheckConstraint("status = 'in_progress' OR submitted_at IS NOT NULL", name="completed_has_time"),
+        Index("ix_responses_counting", "study_id", "account_id", "perspective", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True
+    )
+    perspective: Mapped[Perspective] = mapped_column(enum_type(Perspective, "response_perspective"))
+    mode: Mapped[ResponseMode] = mapped_column(enum_type(ResponseMode, "response_mode"))
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="RESTRICT")
+    )
+    # A survey response belongs to its invitation: one response per invitation, enforced here.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    knocked_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where a survey respondent resumes: a section key, or "_review" for the check-your-answers page.
+    current_section: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The language the respondent last answered in (nl or en); None for imports.
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    contact: Mapped[Contact] = relationship()
+    account: Mapped[Account | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+    submissions: Mapped[list[ResponseSubmission]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="ResponseSubmission.number"
+    )
+
+    @property
+    def completed(self) -> bool:
+        return self.status == COMPLETED
+
+    def __repr__(self) -> str:
+        return f"<Response {self.id} study={self.study_id} {self.perspective} {self.status}>"
+
+
+class Answer(db.Model):
+    """One item's answer: the raw value as stored text, plus the derived score and dimension (a cache that
+    `surveyapp analysis rescore` rebuilds from the pinned questionnaire and scoring versions)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_key"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    item_key: Mapped[str] = mapped_column(String(120))
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    dimension: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    # Optimistic locking for interview screens where two people may edit one answer.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the item was first answered; `updated_at` moves only when the answer itself changes.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+    def __repr__(self) -> str:
+        return f"<Answer {self.id} {self.item_key}={self.value!r}>"
+
+
+class ResponseSubmission(db.Model):
+    """A snapshot of a response's answers each time it was submitted, so a reopened and resubmitted survey
+    never loses what was sent before. `answers` maps item keys to raw values (the same encoding as `Answer`).
+
+    Erasure must blank the free-text values in `answers` as well as in `Answer`.
+    """
+
+    __tablename__ = "response_submissions"
+    __table_args__ = (
+        UniqueConstraint("response_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    response: Mapped[Response] = relationship(back_populates="submissions")
+
+    def __repr__(self) -> str:
+        return f"<ResponseSubmission response={self.response_id} #{self.number}>"

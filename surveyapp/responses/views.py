@@ -1,0 +1,331 @@
+"""The respondent survey at `/survey/<invitation_id>`: start page, one page per section, check your answers,
+submit, thank you; reopening until the deadline; a language switch that saves first.
+
+Reached through the personal link (`GET /s/<token>`, see invitations.public_views), which grants this browser
+session access; without that every page answers 404. Views parse, call one service, commit, redirect.
+The researcher's preview of the same pages lives in `preview.py`, on this blueprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as HttpResponse
+
+from surveyapp.auth.permissions import is_staff
+from surveyapp.db import utcnow
+from surveyapp.extensions import db
+from surveyapp.invitations import access
+from surveyapp.responses import journey, pages, queries, services
+from surveyapp.responses.display import ShownSection, readable_answers
+from surveyapp.responses.pages import Journey
+from surveyapp.studies.models import Study
+from surveyapp.studies.queries import get_visible_study
+
+bp = Blueprint("responses", __name__)
+
+PageResponse = HttpResponse | tuple[str, int]
+# Pages a language switch outside a section may return to.
+SWITCH_PAGES = ("start", "review", "done", "saved")
+
+
+def _language(survey: queries.Survey) -> str:
+    chosen = session.get("lang")
+    return chosen if chosen in pages.LANGUAGES else survey.invitation.contact.language.value
+
+
+def _journey(survey: queries.Survey) -> Journey:
+    response = survey.response
+    study = survey.study
+    return Journey(
+        questionnaire=survey.questionnaire,
+        lang=_language(survey),
+        placeholders=survey.placeholders,
+        answers=survey.answers,
+        current=response.current_section if response else None,
+        prefix="survey",
+        url_args={"invitation_id": survey.invitation.id},
+        supplier=study.supplier.name,
+        account=survey.invitation.account.name if survey.invitation.account else None,
+        deadline=study.deadline,
+        time_zone=study.time_zone,
+        closed=services.is_closed(survey.invitation, utcnow()),
+        completed=bool(response and response.completed),
+        started=response is not None,
+        submitted_at=response.submitted_at if response else None,
+    )
+
+
+def _survey(invitation_id: int) -> queries.Survey:
+    if not access.may_answer(session, invitation_id):
+        abort(404)
+    return queries.load_survey(session=db.session, invitation_id=invitation_id) or abort(404)
+
+
+def _load(invitation_id: int) -> tuple[queries.Survey, Journey]:
+    survey = _survey(invitation_id)
+    return survey, _journey(survey)
+
+
+def _staff_preview(invitation_id: int) -> HttpResponse | None:
+    """A researcher without a grant who opens a survey address is shown the preview of that questionnaire."""
+    if not (current_user.is_authenticated and is_staff(current_user)):
+        return None
+    found = queries.load_survey(session=db.session, invitation_id=invitation_id)
+    if (
+        found is None
+        or get_visible_study(session=db.session, user=current_user, slug=found.study.slug) is None
+    ):
+        return None
+    return redirect(
+        url_for(
+            "responses.preview_start",
+            slug=found.study.slug,
+            questionnaire_slug=found.invitation.study_questionnaire.slug,
+            account=found.invitation.account_id,
+        )
+    )
+
+
+@bp.get("/survey/<int:invitation_id>")
+def survey_start(invitation_id: int) -> PageResponse:
+    if not access.may_answer(session, invitation_id):
+        return _staff_preview(invitation_id) or abort(404)
+    _, current = _load(invitation_id)
+    with force_locale(current.lang):
+        if current.completed:
+            return redirect(current.url("done"), 303)
+        if current.closed:
+            return pages.render(current, "respondent/closed.html", 410)
+        return pages.render(current, "respondent/start.html")
+
+
+@bp.get("/survey/<int:invitation_id>/page/<section_key>")
+def survey_page(invitation_id: int, section_key: str) -> PageResponse:
+    _, current = _load(invitation_id)
+    with force_locale(current.lang):
+        stop = pages.guard_page(current, section_key)
+        if stop is not None:
+            return stop
+        if not journey.has_section(current.questionnaire, section_key):
+            abort(404)
+        form = pages.build_form(current, section_key)
+        return pages.render_page(current, section_key, form, return_to=request.args.get("return"))
+
+
+@bp.post("/survey/<int:invitation_id>/page/<section_key>")
+def survey_save(invitation_id: int, section_key: str) -> PageResponse:
+    survey, current = _load(invitation_id)
+    with force_locale(current.lang):
+        stop = pages.guard_page(current, section_key)
+        if stop is not None:
+            return stop
+        if not journey.has_section(current.questionnaire, section_key):
+            abort(404)
+        result = pages.evaluate(current, section_key, request.form)
+        if result.blocked:
+            return pages.render_page(
+                current, section_key, result.form, status=422, return_to=request.form.get("return_to")
+            )
+        try:
+            services.save_page(
+                session=db.session,
+                invitation=survey.invitation,
+                response=survey.response,
+                questionnaire=current.questionnaire,
+                section_key=section_key,
+                page_answers=result.answers,
+                resume_at=result.resume_at,
+                language=result.language or current.lang,
+                now=utcnow(),
+            )
+        except services.SurveyClosed:
+            db.session.rollback()
+            return pages.render(current, "respondent/closed.html", 410)
+        except services.AlreadySubmitted:
+            db.session.rollback()
+            return redirect(current.url("done"), 303)
+        db.session.commit()
+    if result.language:
+        session["lang"] = result.language
+    return pages.after_save(current, result)
+
+
+@bp.get("/survey/<int:invitation_id>/review")
+def survey_review(invitation_id: int) -> PageResponse:
+    _, current = _load(invitation_id)
+    with force_locale(current.lang):
+        if current.completed:
+            return redirect(current.url("done"), 303)
+        if current.closed:
+            return pages.render(current, "respondent/closed.html", 410)
+        if not current.started:
+            return redirect(current.url("start"), 303)
+        return pages.render(current, "respondent/review.html")
+
+
+@bp.post("/survey/<int:invitation_id>/submit")
+def survey_submit(invitation_id: int) -> PageResponse:
+    survey, current = _load(invitation_id)
+    with force_locale(current.lang):
+        try:
+            services.submit(
+                session=db.session,
+                invitation=survey.invitation,
+                questionnaire=current.questionnaire,
+                now=utcnow(),
+            )
+        except services.SurveyClosed:
+            db.session.rollback()
+            return pages.render(current, "respondent/closed.html", 410)
+        except services.NotStarted:
+            db.session.rollback()
+            return redirect(current.url("start"), 303)
+        except services.Incomplete as missing:
+            db.session.rollback()
+            flash(pages.NOTICE_INCOMPLETE, pages.NOTICE_CATEGORY)
+            return redirect(current.page_url(missing.section), 303)
+        db.session.commit()
+    return redirect(current.url("done"), 303)
+
+
+@bp.get("/survey/<int:invitation_id>/done")
+def survey_done(invitation_id: int) -> PageResponse:
+    _, current = _load(invitation_id)
+    with force_locale(current.lang):
+        if not current.completed:
+            return redirect(current.url("start"), 303)
+        others = queries.other_surveys(
+            session=db.session, invitation_ids=access.granted_ids(session), current=invitation_id
+        )
+        return pages.render(current, "respondent/done.html", others=others)
+
+
+@bp.post("/survey/<int:invitation_id>/reopen")
+def survey_reopen(invitation_id: int) -> PageResponse:
+    survey, current = _load(invitation_id)
+    with force_locale(current.lang):
+        try:
+            changed = services.reopen(session=db.session, invitation=survey.invitation, now=utcnow())
+        except services.SurveyClosed:
+            db.session.rollback()
+            return pages.render(current, "respondent/closed.html", 410)
+        except services.NotStarted:
+            db.session.rollback()
+            return redirect(current.url("start"), 303)
+        db.session.commit()
+        if changed:
+            flash(pages.NOTICE_REOPENED, pages.NOTICE_CATEGORY)
+    return redirect(current.url("review"), 303)
+
+
+@bp.get("/survey/<int:invitation_id>/saved")
+def survey_saved(invitation_id: int) -> PageResponse:
+    _, current = _load(invitation_id)
+    with force_locale(current.lang):
+        return pages.render(current, "respondent/saved.html")
+
+
+@bp.post("/survey/<int:invitation_id>/language")
+def survey_language(invitation_id: int) -> HttpResponse:
+    _, current = _load(invitation_id)
+    chosen = request.form.get("lang")
+    if chosen in pages.LANGUAGES:
+        session["lang"] = chosen
+    page = request.form.get("page")
+    return redirect(current.url(page if page in SWITCH_PAGES else "start"), 303)
+
+
+# Errors on the respondent pages: the respondent's own layout and language, and typed answers kept. ----------
+
+
+def _error_page(code: int) -> tuple[str, int]:
+    chosen = session.get("lang")
+    lang = (
+        chosen if chosen in pages.LANGUAGES else request.accept_languages.best_match(pages.LANGUAGES) or "en"
+    )
+    with force_locale(lang):
+        return render_template("respondent/problem.html", code=code, lang=lang), code
+
+
+@bp.errorhandler(CSRFError)
+def csrf_expired(error: CSRFError) -> PageResponse:
+    """An expired (or missing) form token: nothing is saved; the page comes back with what was typed."""
+    try:
+        return _csrf_expired()
+    except HTTPException as problem:
+        db.session.rollback()
+        return _error_page(problem.code or 400)
+
+
+def _csrf_expired() -> PageResponse:
+    args = request.view_args or {}
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("responses.preview_"):
+        return preview.csrf_expired_preview(args)
+    invitation_id = args.get("invitation_id")
+    if not isinstance(invitation_id, int) or not access.may_answer(session, invitation_id):
+        return _error_page(404)
+    _, current = _load(invitation_id)
+    with force_locale(current.lang):
+        section_key = args.get("section_key")
+        if endpoint == "responses.survey_save" and isinstance(section_key, str):
+            stop = pages.guard_page(current, section_key)
+            if stop is not None or not journey.has_section(current.questionnaire, section_key):
+                return stop or _error_page(404)
+            form = pages.build_form(current, section_key, request.form)
+            return pages.render_page(
+                current,
+                section_key,
+                form,
+                status=400,
+                return_to=request.form.get("return_to"),
+                notice=pages.NOTICE_EXPIRED,
+            )
+        if endpoint == "responses.survey_submit" and current.started and not current.completed:
+            return pages.render(current, "respondent/review.html", 400, notice=pages.NOTICE_EXPIRED)
+        if endpoint == "responses.survey_reopen" and current.completed:
+            return pages.render(current, "respondent/done.html", 400, notice=pages.NOTICE_EXPIRED, others=[])
+        return pages.render(current, "respondent/start.html", 400, notice=pages.NOTICE_EXPIRED)
+
+
+@bp.errorhandler(404)
+@bp.errorhandler(413)
+def respondent_problem(error: HTTPException) -> PageResponse:
+    return _error_page(error.code or 500)
+
+
+# The study page shows the brief and the respondents' progress (templates/studies/study.html). ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class BriefView:
+    brief: queries.Brief
+    sections: list[ShownSection]
+
+
+@bp.app_template_global()
+def survey_progress(study: Study) -> list[queries.Progress]:
+    """Per survey and brief questionnaire of the study: invited, opened, in progress, completed."""
+    return queries.progress(session=db.session, study=study)
+
+
+@bp.app_template_global()
+def study_brief(study: Study) -> BriefView | None:
+    """The brief as last submitted, in the reader's language; None when nobody started it."""
+    found = queries.brief(session=db.session, study=study)
+    if found is None:
+        return None
+    lang = str(get_locale() or "en")
+    sections = readable_answers(
+        found.questionnaire, found.answers, lang=lang, placeholders=queries.placeholders_for(study, None)
+    )
+    return BriefView(found, sections)
+
+
+from surveyapp.responses import preview  # noqa: E402  (registers the preview routes on this blueprint)
