@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from surveyapp.auth import services
 from surveyapp.auth.decorators import admin_required
@@ -16,6 +16,10 @@ from surveyapp.auth.passwords import hasher_from_config
 from surveyapp.enums import Language, Role
 from surveyapp.extensions import db
 from surveyapp.i18n import _
+from surveyapp.jobs.runner import enqueue
+from surveyapp.jobs.tasks import deliver_outbox
+from surveyapp.mail.password import send_password_link
+from surveyapp.mail.settings import mail_settings
 from surveyapp.studies.models import Supplier
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,7 +32,9 @@ def _user_form(user: User | None = None) -> UserForm:
         form.language.data = user.language.value if user.language else ""
         form.suppliers.data = [s.id for s in user.suppliers]
         form.active.data = user.is_active_user
-    form.suppliers.choices = [SelectChoice(s.id, s.name) for s in db.session.scalars(select(Supplier).order_by(Supplier.name))]
+    form.suppliers.choices = [
+        SelectChoice(s.id, s.name) for s in db.session.scalars(select(Supplier).order_by(Supplier.name))
+    ]
     return form
 
 
@@ -66,9 +72,14 @@ def new_user() -> Response | tuple[str, int]:
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("User %(email)s created. Issue a password link so they can log in.", email=user.email), "success")
+            flash(
+                _("User %(email)s created. Issue a password link so they can log in.", email=user.email),
+                "success",
+            )
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "admin/user_form.html", form=form, user=None
+    ), 422 if form.errors or form.form_errors else 200
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -96,7 +107,9 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=user), 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "admin/user_form.html", form=form, user=user
+    ), 422 if form.errors or form.form_errors else 200
 
 
 @bp.post("/users/<int:user_id>/password-link")
@@ -104,9 +117,18 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
 def password_link(user_id: int) -> str:
     user = db.session.get(User, user_id) or abort(404)
     purpose = "reset" if user.password_hash else "set"
-    issued = services.issue_password_token(
-        session=db.session, user=user, purpose=purpose, hours=current_app.config["PASSWORD_TOKEN_HOURS"], actor=current_user
+    issued = send_password_link(
+        session=db.session,
+        user=user,
+        purpose=purpose,
+        hours=current_app.config["PASSWORD_TOKEN_HOURS"],
+        mail=mail_settings(current_app.config),
+        actor=current_user,
     )
     db.session.commit()
+    enqueue(deliver_outbox)
+    flash(_("The link has also been emailed to %(email)s.", email=user.email), "success")
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.set_password_link", token=issued.token)
-    return render_template("admin/password_link.html", user=user, link=link, expires_at=issued.record.expires_at)
+    return render_template(
+        "admin/password_link.html", user=user, link=link, expires_at=issued.record.expires_at
+    )

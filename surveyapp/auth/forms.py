@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from surveyapp.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -17,7 +25,11 @@ ROLE_LABELS = {
     Role.ACCOUNT_TEAM: _l("Account team"),
     Role.SALES: _l("Sales"),
 }
-LANGUAGE_CHOICES = [SelectChoice("", _l("Browser language")), SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("Browser language")),
+    SelectChoice("nl", "Nederlands"),
+    SelectChoice("en", "English"),
+]
 
 
 class LoginForm(FlaskForm):
@@ -30,11 +42,16 @@ class NewPasswordMixin:
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
-        description=_l("At least %(n)d characters. A sentence of a few words is easy to remember.", n=MIN_PASSWORD_LENGTH),
+        description=_l(
+            "At least %(n)d characters. A sentence of a few words is easy to remember.", n=MIN_PASSWORD_LENGTH
+        ),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two passwords are not the same.")),
+        ],
     )
 
 
@@ -48,10 +65,16 @@ class PasswordSetForm(NewPasswordMixin, FlaskForm):
     pass
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+    )
     all_suppliers = BooleanField(
         _l("Access to all suppliers"),
         description=_l("Researchers only. Leave unticked to grant only the suppliers chosen below."),

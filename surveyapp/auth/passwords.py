@@ -52,4 +52,6 @@ def password_problem(password: str) -> object | None:
 
 def hasher_from_config(config: dict) -> PasswordHasher:
     """The password hasher with the parameters in the app's settings."""
-    return hasher(int(config["ARGON2_TIME_COST"]), int(config["ARGON2_MEMORY_COST"]), int(config["ARGON2_PARALLELISM"]))
+    return hasher(
+        int(config["ARGON2_TIME_COST"]), int(config["ARGON2_MEMORY_COST"]), int(config["ARGON2_PARALLELISM"])
+    )

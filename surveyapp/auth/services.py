@@ -37,7 +37,7 @@ def normalise_email(email: str) -> str:
     """Validate syntax (no DNS lookup) and return the lower-cased address."""
     try:
         result = validate_email(email.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
+    except EmailNotValidError:
         raise UserError(_l("%(email)s is not a valid email address.", email=email.strip()[:254])) from None
     return result.normalized.lower()
 
@@ -145,7 +145,13 @@ def update_user(
         # Narrower rights must hold at once, not at the end of an eight-hour session.
         user.session_version += 1
     session.flush()
-    record(session=session, action="user.updated", actor=actor, obj=user, details={"before": before, "after": after})
+    record(
+        session=session,
+        action="user.updated",
+        actor=actor,
+        obj=user,
+        details={"before": before, "after": after},
+    )
     return user
 
 
@@ -181,7 +187,10 @@ def issue_password_token(
         old.used_at = now
     token = secrets.token_urlsafe(32)
     issued = PasswordToken(
-        user_id=user.id, token_hash=token_hash(token), purpose=purpose, expires_at=now + timedelta(hours=hours)
+        user_id=user.id,
+        token_hash=token_hash(token),
+        purpose=purpose,
+        expires_at=now + timedelta(hours=hours),
     )
     session.add(issued)
     session.flush()
@@ -216,9 +225,7 @@ def set_password_with_token(
     return user
 
 
-def change_password(
-    *, session: Session, user: User, current: str, new: str, hasher: PasswordHasher
-) -> None:
+def change_password(*, session: Session, user: User, current: str, new: str, hasher: PasswordHasher) -> None:
     """Change one's own password; every other session of the user ends."""
     if not verify_password(hasher, user.password_hash, current):
         raise UserError(_l("The current password is not correct."))

@@ -9,12 +9,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from surveyapp.auth import services
-from surveyapp.auth.forms import LoginForm, PasswordChangeForm, PasswordSetForm
+from surveyapp.auth.forms import ForgotPasswordForm, LoginForm, PasswordChangeForm, PasswordSetForm
 from surveyapp.auth.models import User
 from surveyapp.auth.passwords import hasher_from_config
 from surveyapp.core.urls import safe_next
 from surveyapp.extensions import db, limiter, login_manager
 from surveyapp.i18n import _
+from surveyapp.jobs.runner import enqueue
+from surveyapp.jobs.tasks import deliver_outbox
+from surveyapp.mail.password import request_password_reset
+from surveyapp.mail.settings import mail_settings
 
 bp = Blueprint("auth", __name__)
 
@@ -117,6 +121,41 @@ def change_password() -> Response | str:
             return redirect(url_for("core.index"))
     status = 422 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+def _reset_address_key() -> str:
+    return "password-reset:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_PASSWORD_RESET_PER_ADDRESS"],
+    key_func=_reset_address_key,
+    methods=["POST"],
+)
+def forgot_password() -> Response | tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(
+            session=db.session,
+            email=form.email.data or "",
+            hours=current_app.config["PASSWORD_TOKEN_HOURS"],
+            mail=mail_settings(current_app.config),
+        )
+        db.session.commit()
+        enqueue(deliver_outbox)
+        # The same answer whether or not the address has an account.
+        flash(
+            _(
+                "If %(email)s belongs to an account, a link to choose a new password is on its way. "
+                "It works once.",
+                email=(form.email.data or "").strip()[:254],
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
 
 
 @bp.get("/set-password/<token>")

@@ -1,0 +1,1 @@
+"""Invitations: personal links, their lifecycle, reminders and opting out."""

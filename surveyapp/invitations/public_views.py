@@ -1,0 +1,93 @@
+"""The two routes a respondent reaches from an email, without logging in: the personal link and the opt-out.
+
+`GET /s/<token>`: a valid link records `opened` the first time (the only state change this app makes on a
+GET), lets this browser session answer the invitation, and redirects to the survey, so the token leaves the
+address bar and never reaches a Referer. Unknown links get 404; expired, revoked and opted-out ones 410; both
+pages say nothing about the study. Misses are rate-limited per IP (separately from logins) and logged.
+
+`/opt-out/<token>`: GET shows a confirmation page; POST opts out. The POST is exempt from CSRF (the token is
+the proof) so that RFC 8058 one-click unsubscribe works: mail providers POST `List-Unsubscribe=One-Click`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask_babel import force_locale, get_locale
+from werkzeug.wrappers import Response
+
+from surveyapp.db import utcnow
+from surveyapp.extensions import csrf, db, limiter
+from surveyapp.invitations import access, optout
+from surveyapp.invitations.lifecycle import mark_opened
+from surveyapp.invitations.tokens import LinkState, find_token, resolve
+
+bp = Blueprint("links", __name__)
+
+# The respondent pages (responses) live at this path; the landing hands over to them.
+SURVEY_PATH = "/survey/{invitation_id}"
+
+
+def _missed(response: Response) -> bool:
+    # Only misses count: a respondent following a valid link is never locked out by other people's guessing.
+    return response.status_code in (404, 410)
+
+
+personal_link_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_LINK_PER_IP"], scope="personal-links", deduct_when=_missed
+)
+
+
+def _miss(state: LinkState) -> tuple[str, int]:
+    code = 404 if state == LinkState.UNKNOWN else 410
+    current_app.logger.info(
+        "personal link %s (%s) from %s", state.value, request.endpoint, request.remote_addr
+    )
+    language = str(get_locale() or "en")
+    return render_template("respondent/link_error.html", code=code, state=state.value, lang=language), code
+
+
+@bp.get("/s/<token>")
+@personal_link_limit
+def landing(token: str) -> Response | tuple[str, int]:
+    now = utcnow()
+    resolved = resolve(session=db.session, token=token, now=now)
+    invitation = resolved.invitation
+    if resolved.state != LinkState.VALID or invitation is None:
+        db.session.rollback()
+        return _miss(resolved.state)
+    mark_opened(session=db.session, invitation=invitation, at=now)
+    db.session.commit()
+    access.grant(session, invitation.id)
+    session["lang"] = invitation.contact.language.value
+    return redirect(SURVEY_PATH.format(invitation_id=invitation.id), 302)
+
+
+@bp.route("/opt-out/<token>", methods=["GET", "POST"])
+@csrf.exempt
+@personal_link_limit
+def opt_out(token: str) -> Response | tuple[str, int] | str:
+    # Any token the contact received works here, also an expired or revoked one: unsubscribing always works.
+    found = find_token(session=db.session, token=token)
+    if found is None:
+        return _miss(LinkState.UNKNOWN)
+    contact = found.invitation.contact
+    supplier = found.invitation.study.supplier.name
+    language = contact.language.value
+    with force_locale(language):
+        if request.method == "GET":
+            if contact.opted_out_at is not None:
+                return render_template(
+                    "respondent/opted_out.html", supplier=supplier, already=True, lang=language
+                )
+            return render_template("respondent/opt_out.html", supplier=supplier, lang=language)
+        one_click = request.form.get("List-Unsubscribe") == "One-Click"
+        changed = optout.opt_out(
+            session=db.session,
+            token=found,
+            via=optout.VIA_ONE_CLICK if one_click else optout.VIA_PAGE,
+            now=utcnow(),
+        )
+        db.session.commit()
+        return render_template(
+            "respondent/opted_out.html", supplier=supplier, already=not changed, lang=language
+        )

@@ -1,0 +1,91 @@
+"""The jobs: one function per job, idempotent, each committing its own work. `tick` runs the scheduled ones.
+
+Each runs inside an app context (the CLI's, or one a worker pushes) and may run in several processes at
+once: the outbox claims messages atomically and every queuing step is deduplicated by unique constraints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from surveyapp.db import utcnow
+from surveyapp.extensions import db
+from surveyapp.invitations.delivery import InvitationDeliveryHooks
+from surveyapp.invitations.lifecycle import expire_due
+from surveyapp.invitations.reminders import send_due_reminders
+from surveyapp.invitations.sending import QueueReport, send_invitations
+from surveyapp.mail.backends import backend_from_config
+from surveyapp.mail.sender import DeliveryReport, deliver_due
+from surveyapp.mail.settings import mail_settings
+from surveyapp.studies.models import Study
+
+
+def deliver_outbox(*, now: datetime | None = None) -> DeliveryReport:
+    """Send every due message in the outbox (retries included) through the configured backend."""
+    config = current_app.config
+    return deliver_due(
+        session=db.session,
+        backend=backend_from_config(config),
+        hooks=InvitationDeliveryHooks(),
+        now=now,
+        batch_size=int(config["MAIL_BATCH_SIZE"]),
+        claim_seconds=int(config["MAIL_CLAIM_SECONDS"]),
+        send_timeout=float(config["SMTP_TIMEOUT"]),
+    )
+
+
+def send_study_invitations(*, study_id: int, actor_label: str = "cli") -> tuple[QueueReport, DeliveryReport]:
+    """Queue the invitations due in the study's phase, commit, and deliver them before returning.
+
+    What `surveyapp invitations send` runs (and the demo). Raises InvitationError (wrong phase, deadline
+    passed) with nothing queued; the caller rolls back.
+    """
+    study = db.session.get(Study, study_id)
+    if study is None:
+        raise ValueError(f"no study with id {study_id}")
+    queued = send_invitations(
+        session=db.session, study=study, mail=mail_settings(current_app.config), actor_label=actor_label
+    )
+    db.session.commit()
+    return queued, deliver_outbox()
+
+
+def expire_invitations(*, now: datetime | None = None) -> int:
+    """Mark invitations of studies past their deadline as expired; returns how many."""
+    count = expire_due(session=db.session, now=now or utcnow())
+    db.session.commit()
+    return count
+
+
+def queue_reminders(*, now: datetime | None = None) -> QueueReport:
+    """Queue the scheduled reminders that are due in every study."""
+    report = send_due_reminders(
+        session=db.session, mail=mail_settings(current_app.config), now=now or utcnow()
+    )
+    db.session.commit()
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    expired: int
+    reminders: QueueReport
+    delivery: DeliveryReport
+
+    def lines(self) -> list[str]:
+        return [
+            f"expired: {self.expired} invitations",
+            f"reminders: {self.reminders.invitations} queued in {self.reminders.emails} emails",
+            self.delivery.line(),
+        ]
+
+
+def tick(*, now: datetime | None = None) -> TickReport:
+    """Everything scheduled that is due: expire, queue reminders, then deliver the outbox."""
+    expired = expire_invitations(now=now)
+    reminders = queue_reminders(now=now)
+    delivery = deliver_outbox(now=now)
+    return TickReport(expired=expired, reminders=reminders, delivery=delivery)

@@ -1,0 +1,167 @@
+"""The render job: a real child process with a time and a memory limit, storing the PDF in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import select
+
+from surveyapp.analysis.service import analysis_document
+from surveyapp.enums import Language
+from surveyapp.jobs.render import run_render, submit_render
+from surveyapp.reporting import failures
+from surveyapp.reporting.formatting import Formatter
+from surveyapp.reporting.models import Report, ReportKind, ReportStatus
+from surveyapp.reporting.services import request_report
+from surveyapp.studies.models import Account
+from tests.reporting.conftest import has_number, pdf_text
+from tests.reporting.studies import answered_study_factory
+from tests.reporting.test_report_content import account_numbers
+from tests.studies.conftest import make_study  # noqa: F401  (a fixture, used through `answered` below)
+
+ACCOUNT = "Noordzee Havenbedrijf"
+
+
+@pytest.fixture
+def answered(db, request):
+    """tests/reporting's `answered_study`: a study in the analyse phase with three accounts and answers."""
+    return answered_study_factory(
+        db, request.getfixturevalue("make_study"), request.getfixturevalue("make_supplier")
+    )
+
+
+def _queued(db, study, kind=ReportKind.ACCOUNT, language=Language.EN):
+    account = db.session.query(Account).filter_by(name=ACCOUNT).one() if kind is ReportKind.ACCOUNT else None
+    report_id = request_report(
+        session=db.session, study=study, kind=kind, account=account, language=language
+    ).id
+    db.session.commit()  # (reading the id after the commit would open a transaction that locks SQLite)
+    return report_id
+
+
+def _reload(db, report_id):
+    db.session.expire_all()
+    return db.session.get(Report, report_id)
+
+
+def _peek(db, report_id, column):
+    """One column of the report, read in a transaction that ends at once (an open one would lock SQLite while
+    the renderer child needs it)."""
+    value = db.session.scalar(select(column).where(Report.id == report_id))
+    db.session.rollback()
+    return value
+
+
+# analysis/queries.py (the analysis engineer's) still calls Result.tuples(), deprecated in SQLAlchemy 2.1; the
+# filter covers exactly that call so that this test can compare with `analysis_document` in this process.
+@pytest.mark.filterwarnings("ignore:The Result.tuples:sqlalchemy.exc.SADeprecationWarning")
+def test_run_render_stores_the_pdf_with_its_hash_and_the_analysis_numbers(db, answered):
+    # Arrange
+    study = answered()
+    report_id = _queued(db, study)
+
+    # Act
+    outcome = run_render(report_id)
+
+    # Assert
+    report = _reload(db, report_id)
+    document = analysis_document(session=db.session, study=study)
+    account = next(entry for entry in document["accounts"] if entry["account"] == ACCOUNT)
+    text = pdf_text(report.pdf)
+    assert outcome.ok and outcome.code is None
+    assert report.status is ReportStatus.READY
+    assert report.sha256 == hashlib.sha256(report.pdf).hexdigest()
+    assert (report.size, report.pages) == (len(report.pdf), text.count("Page ") and report.pages)
+    assert report.analysis == document
+    assert report.scoring_version == document["scoring_version"]
+    assert set(report.questionnaire_versions) == {q.slug for q in study.questionnaires}
+    assert account["quadrant"] == "customer_swayed"
+    assert ACCOUNT in text
+    assert [n for n in account_numbers(Formatter("en"), account) if not has_number(text, n)] == []
+
+
+def test_run_render_over_its_time_limit_is_stopped_and_reported(db, make_app, answered):
+    # Arrange
+    study = answered()
+    report_id = _queued(db, study)
+    impatient = make_app(REPORT_TIME_LIMIT=0.4)
+    started = time.monotonic()
+
+    # Act
+    outcome = run_render(report_id, app=impatient)
+
+    # Assert
+    report = _reload(db, report_id)
+    assert (outcome.ok, outcome.code) == (False, failures.TIME_LIMIT)
+    assert time.monotonic() - started < 20
+    assert (report.status, report.failure_code, report.pdf) == (
+        ReportStatus.FAILED,
+        failures.TIME_LIMIT,
+        None,
+    )
+
+
+def test_run_render_over_its_memory_limit_is_stopped_and_reported(db, make_app, answered):
+    # Arrange
+    study = answered()
+    report_id = _queued(db, study)
+    frugal = make_app(REPORT_MEMORY_LIMIT_MB=48)
+
+    # Act
+    outcome = run_render(report_id, app=frugal)
+
+    # Assert
+    report = _reload(db, report_id)
+    assert (outcome.ok, outcome.code) == (False, failures.MEMORY_LIMIT)
+    assert (report.status, report.failure_code) == (ReportStatus.FAILED, failures.MEMORY_LIMIT)
+
+
+def test_submit_render_in_the_background_returns_before_the_report_is_ready(db, answered):
+    # Arrange
+    study = answered()
+    report_id = _queued(db, study, kind=ReportKind.PORTFOLIO, language=Language.NL)
+
+    # Act
+    thread = submit_render(report_id)
+    pending = _peek(db, report_id, Report.status)
+    thread.join(timeout=120)
+
+    # Assert
+    assert pending in (ReportStatus.QUEUED, ReportStatus.RENDERING)
+    assert _reload(db, report_id).status is ReportStatus.READY
+
+
+def test_run_render_of_a_report_that_is_no_longer_queued_changes_nothing(db, answered):
+    # Arrange
+    study = answered()
+    report_id = _queued(db, study)
+    run_render(report_id)
+    first = _peek(db, report_id, Report.sha256)
+
+    # Act
+    outcome = run_render(report_id)
+
+    # Assert
+    assert outcome.ok
+    assert _reload(db, report_id).sha256 == first
+
+
+def test_the_web_app_never_loads_the_renderer():
+    # A fresh interpreter: the app and its report pages import neither WeasyPrint nor matplotlib.
+    code = (
+        "import sys\n"
+        "from surveyapp.app import create_app\n"
+        "app = create_app({'TESTING': True, 'SECRET_KEY': 'k' * 40, 'DATABASE_URL': 'sqlite://'})\n"
+        "import surveyapp.reporting.views, surveyapp.jobs.render, surveyapp.reporting.delivery\n"
+        "heavy = ('weasyprint', 'matplotlib', 'surveyapp.analysis.charts')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert result.stdout.strip() == "[]"
