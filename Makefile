@@ -27,7 +27,12 @@ run: $(VENV)/.installed-run
 		$(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --no-reload
 
 # The whole suite on SQLite; again on PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set.
-test: $(VENV)/.installed-test
+# axe-core (npm) for the end-to-end accessibility check; without npm those tests skip (in CI they fail).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the end-to-end tests will be skipped"; fi
+
+test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env -u SURVEYAPP_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
@@ -46,8 +51,8 @@ format: $(VENV)/.installed-test
 
 # Translations: extract the strings, merge them into both catalogues, compile.
 i18n-extract: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o surveyapp/translations/messages.pot --no-location --omit-header --sort-output .
-	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --no-fuzzy-matching --omit-header --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o surveyapp/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --no-fuzzy-matching --ignore-obsolete
 
 i18n-compile: $(VENV)/.installed-test
 	$(BIN)/pybabel compile -d surveyapp/translations --statistics

@@ -95,13 +95,18 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
     _import_models()
+    from surveyapp.questionnaires.runtime import init_catalogue
+
+    init_catalogue(app)
     _register_blueprints(app)
     app.after_request(_security_headers)
 
@@ -117,6 +122,12 @@ def _import_models() -> None:
     # Every model module, so relationships resolve and Alembic sees the whole schema.
     import surveyapp.audit.models
     import surveyapp.auth.models
+    import surveyapp.interviews.models
+    import surveyapp.invitations.models
+    import surveyapp.mail.models
+    import surveyapp.questionnaires.models
+    import surveyapp.reporting.models
+    import surveyapp.responses.models
     import surveyapp.studies.models  # noqa: F401
 
 
@@ -124,7 +135,23 @@ def _register_blueprints(app: Flask) -> None:
     from surveyapp.auth.admin_views import bp as admin_bp
     from surveyapp.auth.views import bp as auth_bp
     from surveyapp.core.views import bp as core_bp
+    from surveyapp.interviews.views import bp as interviews_bp
+    from surveyapp.invitations.public_views import bp as links_bp
+    from surveyapp.invitations.views import bp as invitations_bp
+    from surveyapp.reporting.views import bp as reporting_bp
+    from surveyapp.responses.views import bp as responses_bp
     from surveyapp.studies.views import bp as studies_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, studies_bp):
+    blueprints = (
+        core_bp,
+        auth_bp,
+        admin_bp,
+        studies_bp,
+        invitations_bp,
+        links_bp,
+        responses_bp,
+        reporting_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.register_blueprint(interviews_bp)

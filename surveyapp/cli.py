@@ -41,7 +41,9 @@ def demo() -> None:
     from surveyapp.demo import DemoError, load_demo
 
     try:
-        logins = load_demo(session=db.session, config=current_app.config)
+        from surveyapp.questionnaires.runtime import catalogue
+
+        logins = load_demo(session=db.session, config=current_app.config, catalogue=catalogue())
     except DemoError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -69,7 +71,9 @@ def _read_password() -> str:
 @click.option("--supplier", "supplier_names", multiple=True, help="Supplier the user may see (repeatable).")
 @click.option("--name", default="", help="Display name.")
 @click.option("--language", type=click.Choice([lang.value for lang in Language]), default=None)
-@click.option("--link", is_flag=True, help="Print a one-time password-set link instead of reading a password.")
+@click.option(
+    "--link", is_flag=True, help="Print a one-time password-set link instead of reading a password."
+)
 @with_appcontext
 def users_create(
     email: str, role: str, supplier_names: tuple[str, ...], name: str, language: str | None, link: bool
@@ -125,7 +129,9 @@ def suppliers() -> None:
 
 @suppliers.command("create")
 @click.argument("name")
-@click.option("--language", type=click.Choice([lang.value for lang in Language]), default="nl", show_default=True)
+@click.option(
+    "--language", type=click.Choice([lang.value for lang in Language]), default="nl", show_default=True
+)
 @with_appcontext
 def suppliers_create(name: str, language: str) -> None:
     """Create a supplier."""
@@ -140,6 +146,178 @@ def suppliers_create(name: str, language: str) -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"created supplier {supplier.name} (id {supplier.id})")
+
+
+@cli.group("studies")
+def studies() -> None:
+    """Set up studies and move them through their phases."""
+
+
+def _study(slug: str):  # type: ignore[no-untyped-def]
+    from surveyapp.studies.models import Study
+
+    study = db.session.scalar(select(Study).where(Study.slug == slug))
+    if study is None:
+        raise click.ClickException(f"unknown study {slug!r}")
+    return study
+
+
+@studies.command("create")
+@click.argument("slug")
+@click.option("--supplier", "supplier_name", required=True, help="The supplier's name.")
+@click.option("--name", required=True, help="The study's name.")
+@click.option(
+    "--questionnaire",
+    "questionnaires",
+    multiple=True,
+    help="Questionnaire slug (repeatable); default: the standard set.",
+)
+@click.option("--previous", default=None, help="Slug of the previous wave.")
+@click.option(
+    "--deadline",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day to answer (YYYY-MM-DD).",
+)
+@click.option("--time-zone", default="Europe/Amsterdam", show_default=True)
+@with_appcontext
+def studies_create(
+    slug: str,
+    supplier_name: str,
+    name: str,
+    questionnaires: tuple[str, ...],
+    previous: str | None,
+    deadline,
+    time_zone: str,  # type: ignore[no-untyped-def]
+) -> None:
+    """Create a study in the prepare phase."""
+    from surveyapp.questionnaires.runtime import catalogue
+    from surveyapp.studies.models import Supplier
+    from surveyapp.studies.services import StudyError, create_study, default_questionnaires
+
+    supplier = db.session.scalar(select(Supplier).where(Supplier.name == supplier_name))
+    if supplier is None:
+        raise click.ClickException(f"unknown supplier {supplier_name!r}")
+    try:
+        study = create_study(
+            session=db.session,
+            supplier=supplier,
+            slug=slug,
+            name=name,
+            questionnaires=default_questionnaires(catalogue(), questionnaires),
+            previous=_study(previous) if previous else None,
+            deadline=deadline.date() if deadline else None,
+            time_zone=time_zone,
+            actor_label="cli",
+        )
+    except StudyError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(
+        f"created study {study.slug} for {supplier.name} ({', '.join(q.slug for q in study.questionnaires)})"
+    )
+
+
+@studies.command("phase")
+@click.argument("slug")
+@click.argument("phase", type=click.Choice(["prepare", "interview", "analyse", "act"]))
+@click.option("--reason", default="", help="Why (required when moving back).")
+@with_appcontext
+def studies_phase(slug: str, phase: str, reason: str) -> None:
+    """Move a study to another phase, with the same guards as the web pages."""
+    from surveyapp.enums import Phase
+    from surveyapp.studies.phases import PhaseError, change_phase
+
+    study = _study(slug)
+    try:
+        change_phase(
+            session=db.session, study=study, target=Phase(phase), actor=None, actor_label="cli", reason=reason
+        )
+    except PhaseError as exc:
+        db.session.rollback()
+        raise click.ClickException(" ".join([str(exc.message), *(str(m) for m in exc.missing)])) from None
+    db.session.commit()
+    click.echo(f"study {study.slug} is now in the {phase} phase")
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import accounts, contacts or responses from CSV files (all or nothing)."""
+
+
+def _run_import(kind: str, study_slug: str, path: str) -> None:
+    from pathlib import Path
+
+    from surveyapp.responses.imports import import_responses
+    from surveyapp.studies import imports
+
+    importer = {
+        "accounts": imports.import_accounts,
+        "contacts": imports.import_contacts,
+        "responses": import_responses,
+    }[kind]
+    study = _study(study_slug)
+    report = importer(session=db.session, study=study, source=Path(path), actor_label="cli")
+    if not report.ok:
+        db.session.rollback()
+        for error in report.errors:
+            click.echo(
+                f"{path}:{error.row}: {error.message}" if error.row else f"{path}: {error.message}", err=True
+            )
+        raise SystemExit(1)
+    db.session.commit()
+    summary = f"imported {kind}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged"
+    if kind == "contacts":
+        summary += f", {report.assignments_created} new staff assignments"
+    click.echo(summary)
+    for change in report.changes:
+        click.echo(f"  {change}")
+    for notice in report.notices:
+        click.echo(
+            f"  {path}:{notice.row}: {notice.message}" if notice.row else f"  {path}: {notice.message}"
+        )
+
+
+@import_group.command("accounts")
+@click.option("--study", "study_slug", required=True)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_accounts(study_slug: str, file: str) -> None:
+    """Import accounts with their figures: name,segment,annual_revenue,effort_hours,billable_hours[,external_id]."""
+    _run_import("accounts", study_slug, file)
+
+
+@import_group.command("contacts")
+@click.option("--study", "study_slug", required=True)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_contacts(study_slug: str, file: str) -> None:
+    """Import contacts and staff assignments: account,email,name,role,language,side."""
+    _run_import("contacts", study_slug, file)
+
+
+@import_group.command("responses")
+@click.option("--study", "study_slug", required=True)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_responses(study_slug: str, file: str) -> None:
+    """Import answers: account,respondent,perspective,questionnaire,question,value,mode,submitted_at."""
+    _run_import("responses", study_slug, file)
+
+
+from surveyapp.analysis.cli import analysis as _analysis  # noqa: E402
+from surveyapp.invitations.cli import COMMANDS as _invitation_commands  # noqa: E402
+from surveyapp.questionnaires.cli import questionnaires as _questionnaires  # noqa: E402
+from surveyapp.reporting.cli import report as _report  # noqa: E402
+
+# Checking questionnaire files needs no app: it works even when the app refuses to start over a bad file.
+cli.add_command(_questionnaires)
+cli.add_command(_analysis)
+cli.add_command(_report)
+
+for _command in _invitation_commands:
+    cli.add_command(_command)
 
 
 def main() -> None:

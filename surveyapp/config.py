@@ -35,6 +35,11 @@ def _defaults() -> dict[str, Any]:
         "SMTP_USER": None,
         "SMTP_PASSWORD": None,
         "SMTP_SECURITY": "none",
+        "SMTP_TIMEOUT": 30,
+        "SMTP_CA_FILE": None,
+        "MAIL_BATCH_SIZE": 100,
+        "MAIL_CLAIM_SECONDS": 300,
+        "JOBS_MODE": None,
         "QUESTIONNAIRE_DIR": str(Path(__file__).resolve().parent.parent / "questionnaires"),
         # 32 MB: a 100k-row contacts CSV fits, a runaway upload does not.
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
@@ -47,6 +52,9 @@ def _defaults() -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "RATELIMIT_LOGIN_PER_IP": "30 per 15 minutes",
         "RATELIMIT_LOGIN_PER_ACCOUNT": "5 per 15 minutes",
+        "RATELIMIT_LINK_PER_IP": "50 per 15 minutes",
+        "RATELIMIT_PASSWORD_RESET_PER_IP": "10 per hour",
+        "RATELIMIT_PASSWORD_RESET_PER_ADDRESS": "3 per hour",
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "ARGON2_PARALLELISM": 4,
@@ -75,7 +83,9 @@ def _sqlite_path(url: str) -> Path | None:
 def _check_sqlite_location(path: Path) -> None:
     directory = path.parent
     if not directory.is_dir():
-        raise ConfigError(f"database folder {directory} does not exist: create it or set SURVEYAPP_DATABASE_URL")
+        raise ConfigError(
+            f"database folder {directory} does not exist: create it or set SURVEYAPP_DATABASE_URL"
+        )
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise ConfigError(f"database file {path} is not readable and writable by this user")
     if not os.access(directory, os.W_OK | os.X_OK):
@@ -120,7 +130,8 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     ):
         raise ConfigError(
             "SURVEYAPP_SECRET_KEY must be set to a random value of at least "
-            f"{MIN_SECRET_LENGTH} characters in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            f"{MIN_SECRET_LENGTH} characters in production "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
     config["SECRET_KEY"] = secret
 
@@ -138,3 +149,34 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     config["RATELIMIT_HEADERS_ENABLED"] = True
     if not config.get("MAIL_OUTBOX_DIR"):
         config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
+    _check_mail(config)
+
+
+def _check_mail(config: Any) -> None:
+    choices = {"MAIL_BACKEND": ("file", "smtp"), "SMTP_SECURITY": ("none", "starttls", "ssl")}
+    for name, allowed in choices.items():
+        value = str(config[name]).lower()
+        if value not in allowed:
+            raise ConfigError(f"SURVEYAPP_{name} must be one of {', '.join(allowed)}, not {config[name]!r}")
+        config[name] = value
+    # Background work from web requests: a thread by default; tests leave it to an explicit `tick`.
+    mode = str(config.get("JOBS_MODE") or ("cron" if config.get("TESTING") else "thread")).lower()
+    if mode not in ("thread", "cron", "inline"):
+        raise ConfigError(f"SURVEYAPP_JOBS_MODE must be thread, cron or inline, not {config['JOBS_MODE']!r}")
+    config["JOBS_MODE"] = mode
+    from surveyapp.mail.headers import HeaderError, parse_sender
+
+    try:
+        parse_sender(str(config["MAIL_FROM"]))
+    except HeaderError:
+        raise ConfigError(
+            "SURVEYAPP_MAIL_FROM needs one address without line breaks, e.g. 'Research <research@example.org>', "
+            f"not {config['MAIL_FROM']!r}"
+        ) from None
+    for name in ("SMTP_PORT", "SMTP_TIMEOUT", "MAIL_BATCH_SIZE", "MAIL_CLAIM_SECONDS"):
+        try:
+            number = float(config[name])
+        except (TypeError, ValueError):
+            raise ConfigError(f"SURVEYAPP_{name} must be a number, not {config[name]!r}") from None
+        if number <= 0:
+            raise ConfigError(f"SURVEYAPP_{name} must be greater than zero")

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from surveyapp.auth import services as auth_services
 from surveyapp.auth.passwords import hasher_from_config
-from surveyapp.enums import Language, Phase, Role, Side
-from surveyapp.studies import phases, scope
+from surveyapp.demo_answers import load_demo_answers
+from surveyapp.enums import Language, Role, Side
+from surveyapp.studies import scope
 from surveyapp.studies import services as study_services
 from surveyapp.studies.models import Contact, Study, Supplier
 
@@ -52,7 +53,13 @@ ACCOUNTS = (
 
 # account, email, name, role, language
 CLIENT_CONTACTS = (
-    ("Van Dijk Logistiek", "m.vandijk@vandijk-logistiek.example", "Marieke van Dijk", "Facility manager", "nl"),
+    (
+        "Van Dijk Logistiek",
+        "m.vandijk@vandijk-logistiek.example",
+        "Marieke van Dijk",
+        "Facility manager",
+        "nl",
+    ),
     ("Van Dijk Logistiek", "j.kok@vandijk-logistiek.example", "Jeroen Kok", "Inkoper", "nl"),
     ("Noordzee Havenbedrijf", "s.visser@noordzeehaven.example", "Sander Visser", "Hoofd facilitair", "nl"),
     ("Noordzee Havenbedrijf", "a.meijer@noordzeehaven.example", "Anouk Meijer", "Operationeel manager", "nl"),
@@ -62,21 +69,47 @@ CLIENT_CONTACTS = (
     ("Stadsbank Utrecht", "h.brouwer@stadsbank.example", "Hans Brouwer", "Facility coordinator", "nl"),
     ("Polderwind Energie", "f.hendriks@polderwind.example", "Femke Hendriks", "Office manager", "nl"),
     ("Kempen Retail", "b.smits@kempenretail.example", "Bram Smits", "Manager vastgoed", "nl"),
-    ("Greenfield Offices Ltd", "olivia.hughes@greenfield.example", "Olivia Hughes", "Head of Workplace", "en"),
+    (
+        "Greenfield Offices Ltd",
+        "olivia.hughes@greenfield.example",
+        "Olivia Hughes",
+        "Head of Workplace",
+        "en",
+    ),
     ("Greenfield Offices Ltd", "daniel.price@greenfield.example", "Daniel Price", "Procurement lead", "en"),
     ("Atlas Engineering", "k.yilmaz@atlas-eng.example", "Kemal Yilmaz", "Plant manager", "nl"),
 )
 
 # email, name, role, language, accounts rated
 STAFF = (
-    ("eva.jansen@brightline.example", "Eva Jansen", "Client director", "nl",
-     ("Van Dijk Logistiek", "Noordzee Havenbedrijf", "Stadsbank Utrecht", "Greenfield Offices Ltd")),
-    ("mark.degroot@brightline.example", "Mark de Groot", "Operations lead", "nl",
-     ("Noordzee Havenbedrijf", "Helder Zorggroep", "Stadsbank Utrecht", "Polderwind Energie")),
-    ("lisa.vandenberg@brightline.example", "Lisa van den Berg", "Account manager", "nl",
-     ("Van Dijk Logistiek", "Helder Zorggroep", "Kempen Retail", "Atlas Engineering")),
-    ("james.okafor@brightline.example", "James Okafor", "Service delivery manager", "en",
-     ("Greenfield Offices Ltd", "Kempen Retail", "Polderwind Energie", "Atlas Engineering")),
+    (
+        "eva.jansen@brightline.example",
+        "Eva Jansen",
+        "Client director",
+        "nl",
+        ("Van Dijk Logistiek", "Noordzee Havenbedrijf", "Stadsbank Utrecht", "Greenfield Offices Ltd"),
+    ),
+    (
+        "mark.degroot@brightline.example",
+        "Mark de Groot",
+        "Operations lead",
+        "nl",
+        ("Noordzee Havenbedrijf", "Helder Zorggroep", "Stadsbank Utrecht", "Polderwind Energie"),
+    ),
+    (
+        "lisa.vandenberg@brightline.example",
+        "Lisa van den Berg",
+        "Account manager",
+        "nl",
+        ("Van Dijk Logistiek", "Helder Zorggroep", "Kempen Retail", "Atlas Engineering"),
+    ),
+    (
+        "james.okafor@brightline.example",
+        "James Okafor",
+        "Service delivery manager",
+        "en",
+        ("Greenfield Offices Ltd", "Kempen Retail", "Polderwind Energie", "Atlas Engineering"),
+    ),
 )
 LEAD = "eva.jansen@brightline.example"
 
@@ -137,17 +170,34 @@ def _populate(session: Session, study: Study) -> None:
         accounts[name] = in_scope.account_id
     for account, email, name, role, language in CLIENT_CONTACTS:
         scope.add_contact(
-            session=session, study=study, side=Side.CLIENT, email=email, name=name, role=role,
-            language=Language(language), account_id=accounts[account], actor=None,
+            session=session,
+            study=study,
+            side=Side.CLIENT,
+            email=email,
+            name=name,
+            role=role,
+            language=Language(language),
+            account_id=accounts[account],
+            actor=None,
         )
     for email, name, role, language, rated in STAFF:
         contact = scope.add_contact(
-            session=session, study=study, side=Side.SUPPLIER, email=email, name=name, role=role,
-            language=Language(language), actor=None,
+            session=session,
+            study=study,
+            side=Side.SUPPLIER,
+            email=email,
+            name=name,
+            role=role,
+            language=Language(language),
+            actor=None,
         )
         for account in rated:
-            scope.assign_staff(session=session, study=study, contact=contact, account_id=accounts[account], actor=None)
-    lead = session.scalar(select(Contact).where(Contact.supplier_id == study.supplier_id, Contact.email == LEAD))
+            scope.assign_staff(
+                session=session, study=study, contact=contact, account_id=accounts[account], actor=None
+            )
+    lead = session.scalar(
+        select(Contact).where(Contact.supplier_id == study.supplier_id, Contact.email == LEAD)
+    )
     scope.set_lead(session=session, study=study, contact=lead, actor=None)
 
 
@@ -167,7 +217,6 @@ def _waves(session: Session, supplier: Supplier, catalogue: Any) -> None:
             actor_label=LABEL,
         )
         _populate(session, study)
-        phases.change_phase(session=session, study=study, target=Phase.INTERVIEW, actor=None, actor_label=LABEL)
 
 
 def load_demo(*, session: Session, config: Any, catalogue: Any) -> list[DemoLogin]:
@@ -177,4 +226,5 @@ def load_demo(*, session: Session, config: Any, catalogue: Any) -> list[DemoLogi
     supplier = _supplier(session)
     _users(session, config, supplier)
     _waves(session, supplier, catalogue)
+    load_demo_answers(session=session)
     return list(DEMO_USERS)

@@ -73,3 +73,17 @@ class DealAdvice(StrEnum):
     GO = "go"
     GO_WITH_CONDITIONS = "go_with_conditions"
     NO_GO = "no_go"
+
+
+class InvitationStatus(StrEnum):
+    """Where an invitation stands; its history keeps every step with its time."""
+
+    CREATED = "created"
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    OPENED = "opened"
+    STARTED = "started"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    OPTED_OUT = "opted_out"

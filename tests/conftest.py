@@ -77,14 +77,18 @@ def _empty_all_tables() -> None:
     tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            connection.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
         else:
             for table in tables:
                 connection.execute(text(f'DELETE FROM "{table}"'))
 
 
 def _normalised(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return (
+        url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    )
 
 
 class Client(FlaskClient):
@@ -118,7 +122,9 @@ class Client(FlaskClient):
 
 
 @pytest.fixture
-def make_app(database_url: str, _schema: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Flask]]:
+def make_app(
+    database_url: str, _schema: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Flask]]:
     """Build an app on the test database with extra settings; the tables are emptied afterwards."""
     monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path / "instance"))
     built: list[Flask] = []
@@ -183,7 +189,12 @@ def make_user(db: Any, app: Flask) -> Callable[..., Any]:
 
     counter = iter(range(1, 10_000))
 
-    def factory(role: str | Role = Role.RESEARCHER, email: str | None = None, password: str | None = PASSWORD, **kwargs: Any) -> Any:
+    def factory(
+        role: str | Role = Role.RESEARCHER,
+        email: str | None = None,
+        password: str | None = PASSWORD,
+        **kwargs: Any,
+    ) -> Any:
         user = create_user(
             session=db.session,
             email=email or f"user{next(counter)}@example.org",

@@ -31,7 +31,9 @@ def test_create_app_in_production_without_secret_key_is_refused(tmp_path, monkey
     with pytest.raises(ConfigError) as error:
         create_app({"ENV": "production"})
 
-    assert str(error.value).startswith("SURVEYAPP_SECRET_KEY must be set to a random value of at least 32 characters")
+    assert str(error.value).startswith(
+        "SURVEYAPP_SECRET_KEY must be set to a random value of at least 32 characters"
+    )
 
 
 @pytest.mark.parametrize("secret", ["changeme", "dev", "short-but-random-1234"])
@@ -70,7 +72,9 @@ def test_settings_come_from_prefixed_environment(tmp_path, monkeypatch):
 def test_unknown_environment_name_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path))
 
-    with pytest.raises(ConfigError, match="SURVEYAPP_ENV must be 'production' or 'development', not 'staging'"):
+    with pytest.raises(
+        ConfigError, match="SURVEYAPP_ENV must be 'production' or 'development', not 'staging'"
+    ):
         create_app({"ENV": "staging", "SECRET_KEY": TEST_SECRET})
 
 
@@ -100,10 +104,15 @@ def test_cli_with_unwritable_database_path_prints_one_line_and_exits_1(tmp_path)
     database = tmp_path / "missing-dir" / "x.db"
     env = _env(tmp_path, SURVEYAPP_SECRET_KEY=TEST_SECRET, SURVEYAPP_DATABASE_URL=f"sqlite:///{database}")
 
-    result = subprocess.run([SURVEYAPP, "init-db"], env=env, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [SURVEYAPP, "init-db"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
     assert result.returncode == 1
-    assert result.stderr == f"surveyapp: database folder {database.parent} does not exist: create it or set SURVEYAPP_DATABASE_URL\n"
+    assert (
+        result.stderr
+        == f"surveyapp: database folder {database.parent} does not exist: create it or set SURVEYAPP_DATABASE_URL\n"
+    )
 
 
 def test_sqlite_connections_use_wal_and_foreign_keys(make_app, tmp_path):
@@ -166,9 +175,9 @@ def test_language_follows_the_browser_and_the_switch(client):
     english = client.get("/login", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
 
     assert '<html lang="nl">' in dutch.get_data(as_text=True)
-    assert "Inloggen" in dutch.get_data(as_text=True)
+    assert "Wachtwoord" in dutch.get_data(as_text=True)
     assert '<html lang="en">' in english.get_data(as_text=True)
-    assert "Log in" in english.get_data(as_text=True)
+    assert "Password" in english.get_data(as_text=True)
 
 
 def test_language_switch_refuses_a_foreign_next(client):

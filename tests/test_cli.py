@@ -35,7 +35,13 @@ def test_users_create_reads_the_password_from_stdin(run, db, make_supplier, clie
     make_supplier("Brightline")
 
     result = run(
-        "users", "create", "Kim@Example.org", "--role", "account_team", "--supplier", "Brightline",
+        "users",
+        "create",
+        "Kim@Example.org",
+        "--role",
+        "account_team",
+        "--supplier",
+        "Brightline",
         input="a long enough password\n",
     )
 
@@ -43,11 +49,18 @@ def test_users_create_reads_the_password_from_stdin(run, db, make_supplier, clie
     assert result.exit_code == 0
     assert result.output == "created account_team kim@example.org\n"
     assert [s.name for s in user.suppliers] == ["Brightline"]
-    assert client.post_form("/login", {"email": "kim@example.org", "password": "a long enough password"}).status_code == 302
+    assert (
+        client.post_form(
+            "/login", {"email": "kim@example.org", "password": "a long enough password"}
+        ).status_code
+        == 302
+    )
 
 
 def test_users_create_account_team_without_supplier_is_refused(run, db):
-    result = run("users", "create", "kim@example.org", "--role", "account_team", input="a long enough password\n")
+    result = run(
+        "users", "create", "kim@example.org", "--role", "account_team", input="a long enough password\n"
+    )
 
     assert result.exit_code == 1
     assert result.output == "Error: A user with role account_team needs exactly one supplier.\n"
@@ -55,7 +68,9 @@ def test_users_create_account_team_without_supplier_is_refused(run, db):
 
 
 def test_users_create_unknown_supplier_is_refused(run):
-    result = run("users", "create", "kim@example.org", "--role", "researcher", "--supplier", "Nope", input="x\n")
+    result = run(
+        "users", "create", "kim@example.org", "--role", "researcher", "--supplier", "Nope", input="x\n"
+    )
 
     assert result.exit_code == 1
     assert result.output == "Error: unknown supplier 'Nope'\n"

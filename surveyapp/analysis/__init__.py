@@ -25,6 +25,7 @@ from surveyapp.analysis.fit import (
 from surveyapp.analysis.inputs import (
     AccountDimensionAggregate,
     AccountFigures,
+    AlphaAggregate,
     DimensionSpec,
     FitModel,
     ItemMatrix,
@@ -48,6 +49,8 @@ from surveyapp.analysis.signals import Signal, signal_aggregates_from_items, war
 from surveyapp.analysis.stats import (
     AlphaResult,
     WilcoxonResult,
+    alpha_aggregates_from_items,
+    alpha_from_aggregate,
     cronbach_alpha,
     item_matrices_from_items,
     paired_wilcoxon,
@@ -66,6 +69,7 @@ __all__ = [
     "AccountFit",
     "AccountResult",
     "AccountScoreIndex",
+    "AlphaAggregate",
     "AlphaResult",
     "CostOfMismatch",
     "DimensionGap",
@@ -91,6 +95,8 @@ __all__ = [
     "WilcoxonResult",
     "account_scores_from_aggregates",
     "account_scores_from_respondents",
+    "alpha_aggregates_from_items",
+    "alpha_from_aggregate",
     "analyse_study",
     "assess_account",
     "build_analysis_document",

@@ -267,3 +267,47 @@ class ItemMatrix:
     def item_keys(self) -> tuple[str, ...]:
         """Every item that occurs in the matrix, sorted (the item set that listwise deletion requires)."""
         return tuple(sorted({key for scores in self.responses.values() for key in scores}))
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaAggregate:
+    """SQL's sums for Cronbach's alpha of one (perspective, dimension), listwise (rule 13, rule 16).
+
+    `items` (k) are the items that occur in any counted response of the cell; `respondents` (n) the responses
+    that have all k of them (what listwise deletion keeps). Over those n responses: `item_sums` holds Σx per
+    item (k values; empty when n = 0), `total_sum` and `total_sum_sq` are ΣT and ΣT² of each response's item
+    total T, and `square_sum` is Σx² over every item of every response. That is enough for alpha without
+    fetching a row per respondent and item (`stats.alpha_from_aggregate`).
+    """
+
+    perspective: Perspective
+    dimension: str
+    items: int
+    respondents: int
+    item_sums: tuple[float, ...]
+    total_sum: float
+    total_sum_sq: float
+    square_sum: float
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        _count(self, "items")
+        _count(self, "respondents")
+        sums = tuple(self.item_sums)
+        if len(sums) not in ((0, self.items) if self.respondents == 0 else (self.items,)):
+            raise ValueError(
+                f"AlphaAggregate {self.dimension!r}: {len(sums)} item sums for {self.items} items "
+                f"and {self.respondents} respondents"
+            )
+        for value in (*sums, self.total_sum, self.total_sum_sq, self.square_sum):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float | Decimal)
+                or not math.isfinite(value)
+            ):
+                raise ValueError(
+                    f"AlphaAggregate {self.dimension!r}: sums must be finite numbers, got {value!r}"
+                )
+        object.__setattr__(self, "item_sums", tuple(float(value) for value in sums))
+        for name in ("total_sum", "total_sum_sq", "square_sum"):
+            object.__setattr__(self, name, float(getattr(self, name)))

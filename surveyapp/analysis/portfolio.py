@@ -8,8 +8,14 @@ from dataclasses import dataclass
 
 from surveyapp.analysis._numeric import mean
 from surveyapp.analysis.accounts import AccountScoreIndex
-from surveyapp.analysis.inputs import ItemMatrix
-from surveyapp.analysis.stats import AlphaResult, WilcoxonResult, paired_wilcoxon, reliability
+from surveyapp.analysis.inputs import AlphaAggregate, ItemMatrix
+from surveyapp.analysis.stats import (
+    AlphaResult,
+    WilcoxonResult,
+    alpha_from_aggregate,
+    paired_wilcoxon,
+    reliability,
+)
 from surveyapp.enums import Perspective, Quadrant
 
 
@@ -53,17 +59,19 @@ def portfolio_dimensions(
     index: AccountScoreIndex,
     dimension_keys: Sequence[str],
     matrices: Iterable[ItemMatrix] = (),
+    alpha_aggregates: Iterable[AlphaAggregate] = (),
 ) -> tuple[PortfolioDimension, ...]:
     """Portfolio rows for `dimension_keys` (in that order) from the account scores of the index (rule 13).
 
-    Each account weighs equally, whatever its number of respondents. Alpha comes from the matching ItemMatrix;
-    without one, alpha is None with 0 respondents and 0 items.
+    Each account weighs equally, whatever its number of respondents. Alpha comes from the matching ItemMatrix
+    or AlphaAggregate (SQL's sums; one or the other per cell); without either, alpha is None with 0
+    respondents and 0 items.
     """
-    by_key: dict[tuple[Perspective, str], ItemMatrix] = {}
-    for matrix in matrices:
-        if (matrix.perspective, matrix.dimension) in by_key:
-            raise ValueError(f"item matrix for {matrix.perspective.value} {matrix.dimension!r} occurs twice")
-        by_key[(matrix.perspective, matrix.dimension)] = matrix
+    by_key: dict[tuple[Perspective, str], ItemMatrix | AlphaAggregate] = {}
+    for source in (*matrices, *alpha_aggregates):
+        if (source.perspective, source.dimension) in by_key:
+            raise ValueError(f"alpha input for {source.perspective.value} {source.dimension!r} occurs twice")
+        by_key[(source.perspective, source.dimension)] = source
     account_ids = sorted(index.account_ids())
     rows = []
     for key in dimension_keys:
@@ -89,10 +97,12 @@ def portfolio_dimensions(
 
 
 def _alpha(
-    by_key: Mapping[tuple[Perspective, str], ItemMatrix], perspective: Perspective, key: str
+    by_key: Mapping[tuple[Perspective, str], ItemMatrix | AlphaAggregate], perspective: Perspective, key: str
 ) -> AlphaResult:
-    matrix = by_key.get((perspective, key))
-    return AlphaResult(alpha=None, respondents=0, items=0) if matrix is None else reliability(matrix)
+    source = by_key.get((perspective, key))
+    if source is None:
+        return AlphaResult(alpha=None, respondents=0, items=0)
+    return reliability(source) if isinstance(source, ItemMatrix) else alpha_from_aggregate(source)
 
 
 def quadrant_counts(quadrants: Iterable[Quadrant]) -> dict[Quadrant, int]:

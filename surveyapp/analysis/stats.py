@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from scipy import stats as scipy_stats
 
-from surveyapp.analysis.inputs import ItemMatrix, ItemScore
+from surveyapp.analysis.inputs import AlphaAggregate, ItemMatrix, ItemScore
 from surveyapp.analysis.items import check_unique_items
 from surveyapp.enums import Perspective
 
@@ -183,3 +183,52 @@ def item_matrices_from_items(item_scores: Iterable[ItemScore]) -> tuple[ItemMatr
             groups.items(), key=lambda entry: (entry[0][0].value, entry[0][1])
         )
     )
+
+
+def alpha_from_aggregate(aggregate: AlphaAggregate) -> AlphaResult:
+    """Cronbach's alpha of one (perspective, dimension) from SQL sums, with rule 13's minimums.
+
+    The same alpha as `reliability` on the item rows: with SS = Σx² − (Σx)²/n, alpha = k·(SS_T − Σ SS_i) /
+    ((k−1)·SS_T), where Σ SS_i = Σx² − Σ_i (Σx_i)²/n. Totals that do not vary beyond floating-point noise give
+    None, as in `cronbach_alpha`.
+    """
+    k, n = aggregate.items, aggregate.respondents
+    if k < MIN_ALPHA_ITEMS or n < MIN_ALPHA_RESPONDENTS:
+        return AlphaResult(alpha=None, respondents=n, items=k)
+    total_squares = aggregate.total_sum_sq - aggregate.total_sum * aggregate.total_sum / n
+    if total_squares <= 4 * n * sys.float_info.epsilon * abs(aggregate.total_sum_sq):
+        return AlphaResult(alpha=None, respondents=n, items=k)
+    item_squares = aggregate.square_sum - math.fsum(total * total for total in aggregate.item_sums) / n
+    return AlphaResult(
+        alpha=k * (total_squares - item_squares) / ((k - 1) * total_squares), respondents=n, items=k
+    )
+
+
+def alpha_aggregates_from_items(item_scores: Iterable[ItemScore]) -> tuple[AlphaAggregate, ...]:
+    """The pure twin of the SQL sums for alpha: one AlphaAggregate per (perspective, dimension), listwise.
+
+    Sorted by perspective and dimension; items without a dimension are skipped.
+    """
+    result = []
+    for matrix in item_matrices_from_items(item_scores):
+        keys = matrix.item_keys
+        complete = [
+            [scores[key] for key in keys]
+            for _, scores in sorted(matrix.responses.items())
+            if all(key in scores for key in keys)
+        ]
+        result.append(
+            AlphaAggregate(
+                perspective=matrix.perspective,
+                dimension=matrix.dimension,
+                items=len(keys),
+                respondents=len(complete),
+                item_sums=tuple(math.fsum(row[column] for row in complete) for column in range(len(keys)))
+                if complete
+                else (),
+                total_sum=math.fsum(math.fsum(row) for row in complete),
+                total_sum_sq=math.fsum(math.fsum(row) ** 2 for row in complete),
+                square_sum=math.fsum(value * value for row in complete for value in row),
+            )
+        )
+    return tuple(result)

@@ -12,6 +12,7 @@ from surveyapp.analysis.drift import Drift, drift_by_account
 from surveyapp.analysis.fit import AccountFit, OverallFit, assess_account
 from surveyapp.analysis.inputs import (
     AccountFigures,
+    AlphaAggregate,
     FitModel,
     ItemMatrix,
     NpsAnswer,
@@ -125,12 +126,15 @@ def analyse_study(
     response_counts: Iterable[ResponseCounts] = (),
     item_matrices: Iterable[ItemMatrix] = (),
     previous: Iterable[OverallFit] | None = None,
+    alpha_aggregates: Iterable[AlphaAggregate] = (),
 ) -> StudyAnalysis:
     """Apply rules 3-13 to one study's rows (rule 14's rounding happens only in `build_analysis_document`).
 
     - `accounts`: every account in scope, with figures; data for any other account raises ValueError.
     - `account_scores`: from `account_scores_from_respondents` or `account_scores_from_aggregates`.
     - `nps_answers`: client respondents' answers to the `nps` item.
+    - `item_matrices` or `alpha_aggregates` (SQL's sums, `queries.answer_aggregates`): alpha's input per
+      (perspective, dimension); a cell given both ways raises ValueError.
     - `previous`: the previous wave's overall fits (`StudyAnalysis.overall_fits()` of that wave, scored with
       its own pinned version), matched by account id; None when the study has no previous study (drift null).
 
@@ -199,7 +203,7 @@ def analyse_study(
         quadrants=quadrant_counts(quadrants.values()),
         nps=portfolio_nps(answers),
         cost=cost_of_mismatch(quadrants, figures),
-        dimensions=portfolio_dimensions(index, dimension_keys, matrices),
+        dimensions=portfolio_dimensions(index, dimension_keys, matrices, alpha_aggregates),
     )
     return StudyAnalysis(
         study=study,

@@ -10,16 +10,34 @@ from surveyapp.extensions import db
 from surveyapp.i18n import _l
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Go back, reload the page and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Go back, reload the page and try again."),
+    ),
     403: (_l("Not allowed"), _l("You do not have access to this page.")),
     404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
-    410: (_l("Link no longer valid"), _l("This link has expired or is no longer in use. Ask the sender for a new one.")),
-    413: (_l("Too large"), _l("What you sent is larger than this site accepts. Send a smaller file or less text.")),
+    410: (
+        _l("Link no longer valid"),
+        _l("This link has expired or is no longer in use. Ask the sender for a new one."),
+    ),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than this site accepts. Send a smaller file or less text."),
+    ),
     422: (_l("Cannot be processed"), _l("Some of what you sent is not valid. Go back and correct it.")),
-    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you sent was half-saved; try again later.")),
-    503: (_l("Temporarily unavailable"), _l("The service is busy or under maintenance. Try again in a minute.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a few minutes and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. Nothing you sent was half-saved; try again later."),
+    ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The service is busy or under maintenance. Try again in a minute."),
+    ),
 }
 
 
@@ -31,7 +49,9 @@ def _render(code: int, detail: str | None = None) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return _render(400, _l("The form had expired or was sent from elsewhere. Reload the page and try again."))
+        return _render(
+            400, _l("The form had expired or was sent from elsewhere. Reload the page and try again.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:

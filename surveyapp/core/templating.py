@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from flask import Flask, request
-from babel.dates import format_datetime
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -22,10 +24,29 @@ def local_datetime(value: datetime | None, tz: str = "Europe/Amsterdam", fmt: st
     return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=str(get_locale() or "en"))
 
 
+def local_date(value: date | None, fmt: str = "medium") -> str:
+    """A calendar date (deadlines are local dates) formatted for the current language."""
+    return "" if value is None else format_date(value, fmt, locale=str(get_locale() or "en"))
+
+
+def number(value: float | Decimal | None, digits: int = 1) -> str:
+    """A number with a fixed count of decimals, rounded half-up, in the current language's notation."""
+    if value is None:
+        return "—"
+    quantum = Decimal(1).scaleb(-digits)
+    rounded = Decimal(repr(value) if isinstance(value, float) else value).quantize(
+        quantum, rounding=ROUND_HALF_UP
+    )
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(rounded, pattern, locale=str(get_locale() or "en"))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["format_date"] = local_date
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals["Role"] = Role
 
     @app.context_processor

@@ -19,7 +19,9 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @login_required
 def index() -> str:
-    return render_template("core/index.html", suppliers=visible_suppliers(session=db.session, user=current_user))
+    return render_template(
+        "core/index.html", suppliers=visible_suppliers(session=db.session, user=current_user)
+    )
 
 
 @bp.post("/language")

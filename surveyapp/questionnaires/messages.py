@@ -7,6 +7,7 @@ English. Functions with arguments return lazy strings too.
 from __future__ import annotations
 
 from flask_babel import LazyString
+
 from surveyapp.i18n import lazy_gettext as _l
 
 NOT_APPLICABLE_LABEL = _l("Not applicable")

@@ -19,10 +19,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from surveyapp.i18n import _l
+from surveyapp.studies.phases import PHASE_NAMES
 
 LANGUAGES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
 SIDES = [SelectChoice("client", _l("Client contact")), SelectChoice("supplier", _l("Supplier staff"))]
-PHASE_LABELS = {"prepare": _l("Prepare"), "interview": _l("Interview"), "analyse": _l("Analyse"), "act": _l("Act")}
+PHASE_LABELS = {phase.value: label for phase, label in PHASE_NAMES.items()}
 
 
 def parse_days(text: str) -> list[int]:
@@ -40,7 +41,10 @@ class SupplierSettingsForm(FlaskForm):
     report_language = SelectField(_l("Report language"), choices=LANGUAGES)
     brand_colour = StringField(
         _l("Brand colour"),
-        validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use # and six hexadecimal digits, e.g. #1f5f99."))],
+        validators=[
+            Optional(),
+            Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use # and six hexadecimal digits, e.g. #1f5f99.")),
+        ],
         description=_l("Used for headings in reports, e.g. #1f5f99."),
     )
     logo = FileField(_l("Logo (PNG or JPEG, at most 512 kB)"))
@@ -49,7 +53,9 @@ class SupplierSettingsForm(FlaskForm):
 
 class StudySettingsMixin:
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    time_zone = StringField(_l("Time zone"), default="Europe/Amsterdam", validators=[DataRequired(), Length(max=64)])
+    time_zone = StringField(
+        _l("Time zone"), default="Europe/Amsterdam", validators=[DataRequired(), Length(max=64)]
+    )
     deadline = DateField(_l("Deadline (last day to answer)"), validators=[Optional()])
     reminder_days = StringField(
         _l("Reminders (days after the first send)"),
@@ -57,7 +63,9 @@ class StudySettingsMixin:
         validators=[Optional(), Length(max=50)],
         description=_l("Whole numbers separated by commas, e.g. 4, 9. Leave empty for no reminders."),
     )
-    max_reminders = IntegerField(_l("At most this many reminders"), default=2, validators=[NumberRange(min=0, max=10)])
+    max_reminders = IntegerField(
+        _l("At most this many reminders"), default=2, validators=[NumberRange(min=0, max=10)]
+    )
 
     def validate_reminder_days(self, field: StringField) -> None:
         try:
@@ -71,7 +79,9 @@ class StudyForm(StudySettingsMixin, FlaskForm):
     slug = StringField(
         _l("Short name"),
         validators=[DataRequired(), Length(max=80)],
-        description=_l("Used in links and on the command line: lower-case letters, digits and hyphens, e.g. acme-2026."),
+        description=_l(
+            "Used in links and on the command line: lower-case letters, digits and hyphens, e.g. acme-2026."
+        ),
     )
     previous = SelectField(_l("Previous wave"), coerce=int, default=0)
 
@@ -87,18 +97,26 @@ class PhaseForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = StringField(_l("Account name"), validators=[DataRequired(), Length(max=200)])
-    external_id = StringField(_l("External id"), validators=[Optional(), Length(max=100)], description=_l("Optional: the id in your CRM."))
+    external_id = StringField(
+        _l("External id"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Optional: the id in your CRM."),
+    )
     segment = StringField(_l("Segment"), validators=[Optional(), Length(max=100)])
     annual_revenue = DecimalField(_l("Annual revenue"), validators=[Optional(), NumberRange(min=0)])
     effort_hours = DecimalField(_l("Effort hours in the period"), validators=[Optional(), NumberRange(min=0)])
-    billable_hours = DecimalField(_l("Billable hours in the period"), validators=[Optional(), NumberRange(min=0)])
+    billable_hours = DecimalField(
+        _l("Billable hours in the period"), validators=[Optional(), NumberRange(min=0)]
+    )
 
 
 class FiguresForm(FlaskForm):
     segment = StringField(_l("Segment"), validators=[Optional(), Length(max=100)])
     annual_revenue = DecimalField(_l("Annual revenue"), validators=[Optional(), NumberRange(min=0)])
     effort_hours = DecimalField(_l("Effort hours in the period"), validators=[Optional(), NumberRange(min=0)])
-    billable_hours = DecimalField(_l("Billable hours in the period"), validators=[Optional(), NumberRange(min=0)])
+    billable_hours = DecimalField(
+        _l("Billable hours in the period"), validators=[Optional(), NumberRange(min=0)]
+    )
 
 
 class ContactForm(FlaskForm):
@@ -107,7 +125,9 @@ class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = StringField(_l("Role or job title"), validators=[Optional(), Length(max=100)])
     language = SelectField(_l("Language"), choices=LANGUAGES)
-    account = SelectField(_l("Account"), coerce=int, description=_l("For supplier staff: the account they rate (optional)."))
+    account = SelectField(
+        _l("Account"), coerce=int, description=_l("For supplier staff: the account they rate (optional).")
+    )
 
 
 class AssignForm(FlaskForm):
@@ -121,7 +141,8 @@ class LeadForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     kind = SelectField(
-        _l("What the file holds"), choices=[SelectChoice("accounts", _l("Accounts")), SelectChoice("contacts", _l("Contacts"))]
+        _l("What the file holds"),
+        choices=[SelectChoice("accounts", _l("Accounts")), SelectChoice("contacts", _l("Contacts"))],
     )
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])
 

@@ -36,7 +36,9 @@ class Supplier(db.Model):
     """A supplier of B2B services whose client fit is studied."""
 
     __tablename__ = "suppliers"
-    __table_args__ = (CheckConstraint("brand_colour IS NULL OR length(brand_colour) = 7", name="brand_colour_hex"),)
+    __table_args__ = (
+        CheckConstraint("brand_colour IS NULL OR length(brand_colour) = 7", name="brand_colour_hex"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -92,7 +94,9 @@ class Contact(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True, index=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     side: Mapped[Side] = mapped_column(enum_type(Side, "contact_side"))
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -134,7 +138,9 @@ class Study(db.Model):
     previous_study_id: Mapped[int | None] = mapped_column(
         ForeignKey("studies.id", ondelete="SET NULL"), nullable=True, unique=True
     )
-    lead_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True)
+    lead_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True
+    )
     scoring_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("scoring_versions.id", ondelete="RESTRICT"), nullable=True
     )
@@ -173,7 +179,9 @@ class StudyAccount(db.Model):
     )
 
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     annual_revenue: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
     effort_hours: Mapped[Decimal | None] = mapped_column(HOURS, nullable=True)
     billable_hours: Mapped[Decimal | None] = mapped_column(HOURS, nullable=True)
@@ -209,7 +217,9 @@ class StudyQuestionnaire(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(80))
-    perspective: Mapped[Perspective] = mapped_column(enum_type(Perspective, "study_questionnaire_perspective"))
+    perspective: Mapped[Perspective] = mapped_column(
+        enum_type(Perspective, "study_questionnaire_perspective")
+    )
     purpose: Mapped[Purpose] = mapped_column(enum_type(Purpose, "study_questionnaire_purpose"))
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"))
 

@@ -22,6 +22,12 @@ from surveyapp.responses.models import COMPLETED, Response
 from surveyapp.studies.models import Assignment, Contact, Study, StudyAccount
 
 ORDER = (Phase.PREPARE, Phase.INTERVIEW, Phase.ANALYSE, Phase.ACT)
+PHASE_NAMES = {
+    Phase.PREPARE: _l("Prepare"),
+    Phase.INTERVIEW: _l("Interview"),
+    Phase.ANALYSE: _l("Analyse"),
+    Phase.ACT: _l("Act"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +55,26 @@ def _count(session: Session, statement: Any) -> int:
 
 
 def _accounts_in_scope(session: Session, study: Study) -> Requirement:
-    n = _count(session, select(func.count()).select_from(StudyAccount).where(StudyAccount.study_id == study.id))
-    return Requirement("accounts", n > 0, _l("At least one account in scope"), _l("Add at least one account to the study."), n)
+    n = _count(
+        session, select(func.count()).select_from(StudyAccount).where(StudyAccount.study_id == study.id)
+    )
+    return Requirement(
+        "accounts",
+        n > 0,
+        _l("At least one account in scope"),
+        _l("Add at least one account to the study."),
+        n,
+    )
 
 
 def _client_contacts(session: Session, study: Study) -> Requirement:
     n = _count(
         session,
         select(func.count(Contact.id))
-        .join(StudyAccount, (StudyAccount.account_id == Contact.account_id) & (StudyAccount.study_id == study.id))
+        .join(
+            StudyAccount,
+            (StudyAccount.account_id == Contact.account_id) & (StudyAccount.study_id == study.id),
+        )
         .where(Contact.side == Side.CLIENT, Contact.erased_at.is_(None)),
     )
     return Requirement(
@@ -75,7 +92,10 @@ def _staff_assigned(session: Session, study: Study) -> Requirement:
         "staff_assigned",
         n > 0,
         _l("Supplier staff assigned to rate accounts"),
-        _l("Assign at least one supplier staff member to rate an account, so the supplier's own view is collected first."),
+        _l(
+            "Assign at least one supplier staff member to rate an account, "
+            "so the supplier's own view is collected first."
+        ),
         n,
     )
 
@@ -85,7 +105,11 @@ def _completed_client_responses(session: Session, study: Study) -> Requirement:
         session,
         select(func.count())
         .select_from(Response)
-        .where(Response.study_id == study.id, Response.perspective == Perspective.CLIENT, Response.status == COMPLETED),
+        .where(
+            Response.study_id == study.id,
+            Response.perspective == Perspective.CLIENT,
+            Response.status == COMPLETED,
+        ),
     )
     return Requirement(
         "client_responses",
@@ -123,21 +147,32 @@ def on_enter_analyse(session: Session, study: Study) -> None:
         study.scoring_version_id = current_scoring_version(session=session).id
 
 
-def change_phase(*, session: Session, study: Study, target: Phase, actor: Any, reason: str = "", actor_label: str | None = None) -> None:
+def change_phase(
+    *,
+    session: Session,
+    study: Study,
+    target: Phase,
+    actor: Any,
+    reason: str = "",
+    actor_label: str | None = None,
+) -> None:
     """Move the study to `target`: forward one step when its guards allow, or back to any earlier phase."""
     current = study.phase
     if target == current:
-        raise PhaseError(_l("The study is already in the %(phase)s phase.", phase=target.value))
+        raise PhaseError(_l("The study is already in the %(phase)s phase.", phase=PHASE_NAMES[target]))
     forward = ORDER.index(target) > ORDER.index(current)
     if forward:
         if target != next_phase(current):
             raise PhaseError(
-                _l("A study moves forward one phase at a time: from %(current)s the next phase is %(next)s.",
-                   current=current.value, next=next_phase(current).value)  # type: ignore[union-attr]
+                _l(
+                    "A study moves forward one phase at a time: from %(current)s the next phase is %(next)s.",
+                    current=PHASE_NAMES[current],
+                    next=PHASE_NAMES[next_phase(current)],
+                )  # type: ignore[index]
             )
         unmet = [r.missing for r in requirements(session=session, study=study) if not r.met]
         if unmet:
-            raise PhaseError(_l("The study cannot move to %(phase)s yet.", phase=target.value), unmet)
+            raise PhaseError(_l("The study cannot move to %(phase)s yet.", phase=PHASE_NAMES[target]), unmet)
     elif not reason.strip():
         raise PhaseError(_l("Moving a study back to an earlier phase needs a reason."))
     study.phase = target

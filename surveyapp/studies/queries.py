@@ -69,7 +69,11 @@ class Coverage:
 def _voiced_accounts(study_id: int) -> Any:
     return (
         select(Response.account_id.label("account_id"))
-        .where(Response.study_id == study_id, Response.perspective == Perspective.CLIENT, Response.status == COMPLETED)
+        .where(
+            Response.study_id == study_id,
+            Response.perspective == Perspective.CLIENT,
+            Response.status == COMPLETED,
+        )
         .distinct()
         .subquery()
     )
@@ -83,9 +87,7 @@ def coverage(*, session: Session, study: Study) -> Coverage:
             func.count(StudyAccount.account_id),
             func.count(voiced.c.account_id),
             func.coalesce(func.sum(StudyAccount.annual_revenue), 0),
-            func.coalesce(
-                func.sum(StudyAccount.annual_revenue).filter(voiced.c.account_id.is_not(None)), 0
-            ),
+            func.coalesce(func.sum(StudyAccount.annual_revenue).filter(voiced.c.account_id.is_not(None)), 0),
         )
         .select_from(StudyAccount)
         .outerjoin(voiced, voiced.c.account_id == StudyAccount.account_id)
@@ -108,7 +110,9 @@ def account_rows(*, session: Session, study: Study) -> list[AccountRow]:
     """Every account in scope with its contacts, assignments and completed responses per side."""
     clients = (
         select(Contact.account_id, func.count(Contact.id).label("n"))
-        .where(Contact.side == Side.CLIENT, Contact.supplier_id == study.supplier_id, Contact.erased_at.is_(None))
+        .where(
+            Contact.side == Side.CLIENT, Contact.supplier_id == study.supplier_id, Contact.erased_at.is_(None)
+        )
         .group_by(Contact.account_id)
         .subquery()
     )
@@ -121,8 +125,12 @@ def account_rows(*, session: Session, study: Study) -> list[AccountRow]:
     done = (
         select(
             Response.account_id,
-            func.count(distinct(Response.contact_id)).filter(Response.perspective == Perspective.CLIENT).label("client"),
-            func.count(distinct(Response.contact_id)).filter(Response.perspective == Perspective.SUPPLIER).label("supplier"),
+            func.count(distinct(Response.contact_id))
+            .filter(Response.perspective == Perspective.CLIENT)
+            .label("client"),
+            func.count(distinct(Response.contact_id))
+            .filter(Response.perspective == Perspective.SUPPLIER)
+            .label("supplier"),
         )
         .where(Response.study_id == study.id, Response.status == COMPLETED)
         .group_by(Response.account_id)
@@ -151,7 +159,8 @@ def study_contacts(*, session: Session, study: Study, side: Side) -> list[Contac
     statement = select(Contact).where(Contact.supplier_id == study.supplier_id, Contact.side == side)
     if side == Side.CLIENT:
         statement = statement.join(
-            StudyAccount, and_(StudyAccount.account_id == Contact.account_id, StudyAccount.study_id == study.id)
+            StudyAccount,
+            and_(StudyAccount.account_id == Contact.account_id, StudyAccount.study_id == study.id),
         )
     return list(session.scalars(statement.order_by(func.lower(Contact.name), Contact.email)))
 

@@ -43,14 +43,20 @@ def add_account(
     account = None
     if external_id:
         account = session.scalar(
-            select(Account).where(Account.supplier_id == study.supplier_id, Account.external_id == external_id)
+            select(Account).where(
+                Account.supplier_id == study.supplier_id, Account.external_id == external_id
+            )
         )
     if account is None:
         account = session.scalar(
-            select(Account).where(Account.supplier_id == study.supplier_id, func.lower(Account.name) == clean.lower())
+            select(Account).where(
+                Account.supplier_id == study.supplier_id, func.lower(Account.name) == clean.lower()
+            )
         )
     if account is None:
-        account = Account(supplier_id=study.supplier_id, name=clean, segment=segment.strip(), external_id=external_id)
+        account = Account(
+            supplier_id=study.supplier_id, name=clean, segment=segment.strip(), external_id=external_id
+        )
         session.add(account)
         session.flush()
     elif session.get(StudyAccount, (study.id, account.id)) is not None:
@@ -64,7 +70,14 @@ def add_account(
     )
     session.add(in_scope)
     session.flush()
-    record(session=session, action="study.account_added", actor=actor, obj=study, supplier_id=study.supplier_id, details={"account": account.id})
+    record(
+        session=session,
+        action="study.account_added",
+        actor=actor,
+        obj=study,
+        supplier_id=study.supplier_id,
+        details={"account": account.id},
+    )
     return in_scope
 
 
@@ -101,10 +114,21 @@ def remove_account(*, session: Session, study: Study, account_id: int, actor: An
     """Take an account out of scope (prepare phase only: later it would change what was measured)."""
     if study.phase != Phase.PREPARE:
         raise StudyError(_l("Accounts can be taken out of scope only in the prepare phase."))
-    session.execute(delete(Assignment).where(Assignment.study_id == study.id, Assignment.account_id == account_id))
-    session.execute(delete(StudyAccount).where(StudyAccount.study_id == study.id, StudyAccount.account_id == account_id))
+    session.execute(
+        delete(Assignment).where(Assignment.study_id == study.id, Assignment.account_id == account_id)
+    )
+    session.execute(
+        delete(StudyAccount).where(StudyAccount.study_id == study.id, StudyAccount.account_id == account_id)
+    )
     session.flush()
-    record(session=session, action="study.account_removed", actor=actor, obj=study, supplier_id=study.supplier_id, details={"account": account_id})
+    record(
+        session=session,
+        action="study.account_removed",
+        actor=actor,
+        obj=study,
+        supplier_id=study.supplier_id,
+        details={"account": account_id},
+    )
 
 
 def _valid_email(email: str) -> str:
@@ -128,12 +152,16 @@ def add_contact(
 ) -> Contact:
     """Add a client contact to an account in scope, or a supplier staff member (optionally rating an account)."""
     address = _valid_email(email)
-    in_scope_ids = set(session.scalars(select(StudyAccount.account_id).where(StudyAccount.study_id == study.id)))
+    in_scope_ids = set(
+        session.scalars(select(StudyAccount.account_id).where(StudyAccount.study_id == study.id))
+    )
     if account_id is not None and account_id not in in_scope_ids:
         raise StudyError(_l("That account is not in this study."))
     if side == Side.CLIENT and account_id is None:
         raise StudyError(_l("A client contact belongs to an account: choose one."))
-    contact = session.scalar(select(Contact).where(Contact.supplier_id == study.supplier_id, Contact.email == address))
+    contact = session.scalar(
+        select(Contact).where(Contact.supplier_id == study.supplier_id, Contact.email == address)
+    )
     if contact is None:
         contact = Contact(
             supplier_id=study.supplier_id,
@@ -147,19 +175,32 @@ def add_contact(
         session.add(contact)
         session.flush()
     elif contact.side != side:
-        raise StudyError(_l("%(email)s is already a %(side)s contact of this supplier.", email=address, side=contact.side.value))
+        raise StudyError(
+            _l(
+                "%(email)s is already a %(side)s contact of this supplier.",
+                email=address,
+                side=contact.side.value,
+            )
+        )
     elif side == Side.CLIENT and contact.account_id != account_id:
         raise StudyError(
-            _l("%(email)s is already a contact of account %(account)s; a client contact belongs to one account.",
-               email=address, account=contact.account.name if contact.account else "?")
+            _l(
+                "%(email)s is already a contact of account %(account)s; a client contact belongs to one account.",
+                email=address,
+                account=contact.account.name if contact.account else "?",
+            )
         )
     if side == Side.SUPPLIER and account_id is not None:
         assign_staff(session=session, study=study, contact=contact, account_id=account_id, actor=actor)
-    record(session=session, action="study.contact_added", actor=actor, obj=contact, supplier_id=study.supplier_id)
+    record(
+        session=session, action="study.contact_added", actor=actor, obj=contact, supplier_id=study.supplier_id
+    )
     return contact
 
 
-def assign_staff(*, session: Session, study: Study, contact: Contact, account_id: int, actor: Any) -> Assignment:
+def assign_staff(
+    *, session: Session, study: Study, contact: Contact, account_id: int, actor: Any
+) -> Assignment:
     """Let a supplier staff member rate an account in this study (once)."""
     if contact.side != Side.SUPPLIER or contact.supplier_id != study.supplier_id:
         raise StudyError(_l("Only the supplier's own staff can be assigned to rate accounts."))
@@ -185,7 +226,9 @@ def assign_staff(*, session: Session, study: Study, contact: Contact, account_id
 def unassign_staff(*, session: Session, study: Study, contact_id: int, account_id: int, actor: Any) -> None:
     session.execute(
         delete(Assignment).where(
-            Assignment.study_id == study.id, Assignment.contact_id == contact_id, Assignment.account_id == account_id
+            Assignment.study_id == study.id,
+            Assignment.contact_id == contact_id,
+            Assignment.account_id == account_id,
         )
     )
     session.flush()
@@ -205,4 +248,11 @@ def set_lead(*, session: Session, study: Study, contact: Contact, actor: Any) ->
         raise StudyError(_l("The study lead is a member of the supplier's own staff."))
     study.lead_contact = contact
     session.flush()
-    record(session=session, action="study.lead_set", actor=actor, obj=study, supplier_id=study.supplier_id, details={"contact": contact.id})
+    record(
+        session=session,
+        action="study.lead_set",
+        actor=actor,
+        obj=study,
+        supplier_id=study.supplier_id,
+        details={"contact": contact.id},
+    )

@@ -15,7 +15,15 @@ from surveyapp.enums import Language, Side
 from surveyapp.extensions import db
 from surveyapp.i18n import _
 from surveyapp.studies import imports, queries, scope
-from surveyapp.studies.forms import AccountForm, AssignForm, ConfirmImportForm, ContactForm, FiguresForm, ImportForm, LeadForm
+from surveyapp.studies.forms import (
+    AccountForm,
+    AssignForm,
+    ConfirmImportForm,
+    ContactForm,
+    FiguresForm,
+    ImportForm,
+    LeadForm,
+)
 from surveyapp.studies.models import Contact, StudyAccount
 from surveyapp.studies.services import StudyError
 from surveyapp.studies.views import bp, visible_study_or_404
@@ -98,11 +106,14 @@ def remove_account(slug: str, account_id: int) -> Response:
 
 
 def _contact_forms(study):  # type: ignore[no-untyped-def]
-    account_choices = [SelectChoice(r.account.id, r.account.name) for r in queries.account_rows(session=db.session, study=study)]
+    account_choices = [
+        SelectChoice(r.account.id, r.account.name)
+        for r in queries.account_rows(session=db.session, study=study)
+    ]
     staff = queries.study_contacts(session=db.session, study=study, side=Side.SUPPLIER)
     staff_choices = [SelectChoice(c.id, f"{c.label} <{c.email or '—'}>") for c in staff]
     contact_form = ContactForm(prefix="contact", language=study.supplier.report_language.value)
-    contact_form.account.choices = [SelectChoice(0, _("No account"))] + account_choices
+    contact_form.account.choices = [SelectChoice(0, _("No account")), *account_choices]
     assign_form = AssignForm(prefix="assign")
     assign_form.contact.choices, assign_form.account.choices = staff_choices, account_choices
     lead_form = LeadForm(prefix="lead", contact=study.lead_contact_id)
@@ -156,7 +167,13 @@ def assign(slug: str) -> Response:
     if assign_form.validate_on_submit():
         contact = db.session.get(Contact, assign_form.contact.data) or abort(404)
         try:
-            scope.assign_staff(session=db.session, study=study, contact=contact, account_id=assign_form.account.data, actor=current_user)
+            scope.assign_staff(
+                session=db.session,
+                study=study,
+                contact=contact,
+                account_id=assign_form.account.data,
+                actor=current_user,
+            )
         except StudyError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -172,7 +189,9 @@ def assign(slug: str) -> Response:
 @staff_required
 def unassign(slug: str, contact_id: int, account_id: int) -> Response:
     study = visible_study_or_404(slug)
-    scope.unassign_staff(session=db.session, study=study, contact_id=contact_id, account_id=account_id, actor=current_user)
+    scope.unassign_staff(
+        session=db.session, study=study, contact_id=contact_id, account_id=account_id, actor=current_user
+    )
     db.session.commit()
     flash(_("Assignment removed."), "success")
     return redirect(url_for("studies.contacts", slug=slug))
@@ -216,11 +235,15 @@ def import_file(slug: str) -> Response | tuple[str, int]:
         token = secrets.token_urlsafe(24)
         path = _upload_dir() / f"{token}.csv"
         form.file.data.save(path)
-        report = IMPORTERS[form.kind.data](session=db.session, study=study, source=path, actor=current_user, dry_run=True)
+        report = IMPORTERS[form.kind.data](
+            session=db.session, study=study, source=path, actor=current_user, dry_run=True
+        )
         db.session.rollback()
         confirm = ConfirmImportForm(kind=form.kind.data, upload=token)
         status = 200 if report.ok else 422
-        return render_template("studies/import_preview.html", study=study, report=report, confirm=confirm, kind=form.kind.data), status
+        return render_template(
+            "studies/import_preview.html", study=study, report=report, confirm=confirm, kind=form.kind.data
+        ), status
     status = 422 if form.errors else 200
     return render_template("studies/import.html", study=study, form=form), status
 
@@ -238,9 +261,20 @@ def confirm_import(slug: str) -> Response | tuple[str, int]:
     report = IMPORTERS[form.kind.data](session=db.session, study=study, source=path, actor=current_user)
     if not report.ok:
         db.session.rollback()
-        return render_template("studies/import_preview.html", study=study, report=report, confirm=None, kind=form.kind.data), 422
+        return render_template(
+            "studies/import_preview.html", study=study, report=report, confirm=None, kind=form.kind.data
+        ), 422
     db.session.commit()
     path.unlink(missing_ok=True)
-    flash(_("Import done: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
-            created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
-    return redirect(url_for("studies.accounts" if form.kind.data == "accounts" else "studies.contacts", slug=slug))
+    flash(
+        _(
+            "Import done: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        ),
+        "success",
+    )
+    return redirect(
+        url_for("studies.accounts" if form.kind.data == "accounts" else "studies.contacts", slug=slug)
+    )

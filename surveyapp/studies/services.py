@@ -24,7 +24,13 @@ COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 LOGO_TYPES = {"image/png", "image/jpeg"}
 MAX_LOGO_BYTES = 512 * 1024
 # The questionnaires a new study uses when none are named (DESIGN.md), plus the guide for interviews with staff.
-DEFAULT_QUESTIONNAIRES = ("fit-client", "interview-guide", "fit-supplier", "interview-guide-supplier", "intake")
+DEFAULT_QUESTIONNAIRES = (
+    "fit-client",
+    "interview-guide",
+    "fit-supplier",
+    "interview-guide-supplier",
+    "intake",
+)
 
 
 class StudyError(ValueError):
@@ -63,7 +69,12 @@ def create_supplier(
         actor.suppliers.append(supplier)
     session.flush()
     record(
-        session=session, action="supplier.created", actor=actor, actor_label=actor_label, obj=supplier, supplier_id=supplier.id
+        session=session,
+        action="supplier.created",
+        actor=actor,
+        actor_label=actor_label,
+        obj=supplier,
+        supplier_id=supplier.id,
     )
     return supplier
 
@@ -111,7 +122,9 @@ def default_questionnaires(catalogue: Any, slugs: Sequence[str] | None = None) -
         if missing:
             raise StudyError(_l("Unknown questionnaire %(slug)s.", slug=", ".join(missing)))
         return [catalogue.questionnaires[slug] for slug in slugs]
-    return [catalogue.questionnaires[slug] for slug in DEFAULT_QUESTIONNAIRES if slug in catalogue.questionnaires]
+    return [
+        catalogue.questionnaires[slug] for slug in DEFAULT_QUESTIONNAIRES if slug in catalogue.questionnaires
+    ]
 
 
 def check_time_zone(name: str) -> str:
@@ -120,7 +133,9 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise StudyError(_l("Unknown time zone %(tz)s; use a name like Europe/Amsterdam.", tz=name[:64])) from None
+        raise StudyError(
+            _l("Unknown time zone %(tz)s; use a name like Europe/Amsterdam.", tz=name[:64])
+        ) from None
     return name
 
 
@@ -134,21 +149,26 @@ def check_reminder_days(days: Sequence[int]) -> list[int]:
 def _check_slug(session: Session, slug: str) -> str:
     if not SLUG_PATTERN.match(slug):
         raise StudyError(
-            _l("A study's short name uses lower-case letters, digits and hyphens (at most 80), e.g. acme-2026.")
+            _l(
+                "A study's short name uses lower-case letters, digits and hyphens (at most 80), e.g. acme-2026."
+            )
         )
     if session.scalar(select(Study.id).where(Study.slug == slug)) is not None:
         raise StudyError(_l("A study with short name %(slug)s already exists.", slug=slug))
     return slug
 
 
-def _questionnaire_rows(questionnaires: Sequence[Questionnaire], session: Session) -> list[StudyQuestionnaire]:
+def _questionnaire_rows(
+    questionnaires: Sequence[Questionnaire], session: Session
+) -> list[StudyQuestionnaire]:
     rows: dict[tuple[Perspective, Purpose], StudyQuestionnaire] = {}
     for questionnaire in questionnaires:
         key = (Perspective(questionnaire.perspective), Purpose(questionnaire.purpose))
         if key in rows:
             raise StudyError(
                 _l(
-                    "A study uses at most one questionnaire per perspective and purpose: %(a)s and %(b)s are both %(p)s %(u)s.",
+                    "A study uses at most one questionnaire per perspective and purpose: "
+                    "%(a)s and %(b)s are both %(p)s %(u)s.",
                     a=rows[key].slug,
                     b=questionnaire.slug,
                     p=key[0].value,
@@ -156,7 +176,9 @@ def _questionnaire_rows(questionnaires: Sequence[Questionnaire], session: Sessio
                 )
             )
         version = ensure_questionnaire_version(session=session, questionnaire=questionnaire)
-        rows[key] = StudyQuestionnaire(slug=questionnaire.slug, perspective=key[0], purpose=key[1], version=version)
+        rows[key] = StudyQuestionnaire(
+            slug=questionnaire.slug, perspective=key[0], purpose=key[1], version=version
+        )
     return list(rows.values())
 
 
@@ -208,7 +230,10 @@ def create_study(
         actor_label=actor_label,
         obj=study,
         supplier_id=supplier.id,
-        details={"questionnaires": [q.slug for q in study.questionnaires], "previous": previous.id if previous else None},
+        details={
+            "questionnaires": [q.slug for q in study.questionnaires],
+            "previous": previous.id if previous else None,
+        },
     )
     return study
 

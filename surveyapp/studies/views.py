@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from surveyapp.auth.decorators import staff_required
 from surveyapp.enums import Language, Phase
@@ -13,9 +13,16 @@ from surveyapp.extensions import db
 from surveyapp.i18n import _
 from surveyapp.questionnaires.runtime import catalogue
 from surveyapp.studies import phases, queries, services
-from surveyapp.studies.forms import PHASE_LABELS, PhaseForm, StudyForm, StudySettingsForm, SupplierForm, SupplierSettingsForm, parse_days
+from surveyapp.studies.forms import (
+    PHASE_LABELS,
+    PhaseForm,
+    StudyForm,
+    StudySettingsForm,
+    SupplierForm,
+    SupplierSettingsForm,
+    parse_days,
+)
 from surveyapp.studies.models import Study
-from wtforms import SelectChoice
 
 bp = Blueprint("studies", __name__)
 
@@ -27,7 +34,9 @@ def visible_study_or_404(slug: str) -> Study:
 @bp.get("/suppliers")
 @login_required
 def suppliers() -> str:
-    return render_template("studies/suppliers.html", suppliers=queries.visible_suppliers(session=db.session, user=current_user))
+    return render_template(
+        "studies/suppliers.html", suppliers=queries.visible_suppliers(session=db.session, user=current_user)
+    )
 
 
 @bp.route("/suppliers/new", methods=["GET", "POST"])
@@ -37,7 +46,10 @@ def new_supplier() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             supplier = services.create_supplier(
-                session=db.session, name=form.name.data or "", report_language=Language(form.report_language.data), actor=current_user
+                session=db.session,
+                name=form.name.data or "",
+                report_language=Language(form.report_language.data),
+                actor=current_user,
             )
         except services.StudyError as exc:
             db.session.rollback()
@@ -52,15 +64,21 @@ def new_supplier() -> Response | tuple[str, int]:
 @bp.get("/suppliers/<int:supplier_id>")
 @login_required
 def supplier(supplier_id: int) -> str:
-    found = queries.get_visible_supplier(session=db.session, user=current_user, supplier_id=supplier_id) or abort(404)
+    found = queries.get_visible_supplier(
+        session=db.session, user=current_user, supplier_id=supplier_id
+    ) or abort(404)
     studies = queries.visible_studies(session=db.session, user=current_user, supplier_id=found.id)
-    return render_template("studies/supplier.html", supplier=found, studies=studies, phase_labels=PHASE_LABELS)
+    return render_template(
+        "studies/supplier.html", supplier=found, studies=studies, phase_labels=PHASE_LABELS
+    )
 
 
 @bp.route("/suppliers/<int:supplier_id>/settings", methods=["GET", "POST"])
 @staff_required
 def supplier_settings(supplier_id: int) -> Response | tuple[str, int]:
-    found = queries.get_visible_supplier(session=db.session, user=current_user, supplier_id=supplier_id) or abort(404)
+    found = queries.get_visible_supplier(
+        session=db.session, user=current_user, supplier_id=supplier_id
+    ) or abort(404)
     form = SupplierSettingsForm(obj=found)
     if not form.is_submitted():
         form.report_language.data = found.report_language.value
@@ -84,7 +102,9 @@ def supplier_settings(supplier_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("studies.supplier", supplier_id=found.id))
-    return render_template("studies/supplier_settings.html", form=form, supplier=found), 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "studies/supplier_settings.html", form=form, supplier=found
+    ), 422 if form.errors or form.form_errors else 200
 
 
 @bp.get("/studies")
@@ -110,7 +130,9 @@ def _study_form() -> StudyForm:
 def new_study() -> Response | tuple[str, int]:
     form = _study_form()
     if form.validate_on_submit():
-        supplier = queries.get_visible_supplier(session=db.session, user=current_user, supplier_id=form.supplier.data) or abort(404)
+        supplier = queries.get_visible_supplier(
+            session=db.session, user=current_user, supplier_id=form.supplier.data
+        ) or abort(404)
         previous = db.session.get(Study, form.previous.data) if form.previous.data else None
         try:
             study = services.create_study(
@@ -133,7 +155,9 @@ def new_study() -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Study %(name)s created. Next: add accounts and contacts.", name=study.name), "success")
             return redirect(url_for("studies.study", slug=study.slug))
-    return render_template("studies/study_form.html", form=form), 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "studies/study_form.html", form=form
+    ), 422 if form.errors or form.form_errors else 200
 
 
 @bp.get("/studies/<slug>")
@@ -161,7 +185,13 @@ def change_phase(slug: str) -> Response:
     if not form.validate_on_submit() or form.target.data not in {p.value for p in Phase}:
         abort(400)
     try:
-        phases.change_phase(session=db.session, study=found, target=Phase(form.target.data), actor=current_user, reason=form.reason.data or "")
+        phases.change_phase(
+            session=db.session,
+            study=found,
+            target=Phase(form.target.data),
+            actor=current_user,
+            reason=form.reason.data or "",
+        )
     except phases.PhaseError as exc:
         db.session.rollback()
         flash(" ".join([str(exc.message), *(str(m) for m in exc.missing)]), "error")
@@ -197,7 +227,9 @@ def study_settings(slug: str) -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("studies.study", slug=found.slug))
-    return render_template("studies/study_settings.html", form=form, study=found), 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "studies/study_settings.html", form=form, study=found
+    ), 422 if form.errors or form.form_errors else 200
 
 
 from surveyapp.studies import scope_views  # noqa: E402,F401  (registers the scope routes on this blueprint)

@@ -11,13 +11,21 @@ from surveyapp.auth.models import User
 from surveyapp.enums import Role
 
 
-def test_admin_creates_a_user_and_their_password_link_works_once(app, client, db, make_user, login, make_supplier):
+def test_admin_creates_a_user_and_their_password_link_works_once(
+    app, client, db, make_user, login, make_supplier
+):
     supplier = make_supplier("Alpha Services")
     login(make_user(Role.ADMIN))
 
     created = client.post_form(
         "/admin/users/new",
-        {"email": "Anna@Example.org", "name": "Anna de Boer", "role": "account_team", "suppliers": [supplier.id], "language": "nl"},
+        {
+            "email": "Anna@Example.org",
+            "name": "Anna de Boer",
+            "role": "account_team",
+            "suppliers": [supplier.id],
+            "language": "nl",
+        },
     )
     user = db.session.scalar(select(User).where(User.email == "anna@example.org"))
     link_page = client.post_form(f"/admin/users/{user.id}/password-link").get_data(as_text=True)
@@ -25,7 +33,9 @@ def test_admin_creates_a_user_and_their_password_link_works_once(app, client, db
     newcomer = app.test_client()
     first = newcomer.get(link)
     set_page = newcomer.get(first.headers["Location"])
-    done = newcomer.post_form("/set-password", {"new_password": "anna's own passphrase", "confirm": "anna's own passphrase"})
+    done = newcomer.post_form(
+        "/set-password", {"new_password": "anna's own passphrase", "confirm": "anna's own passphrase"}
+    )
     reused = app.test_client().get(link)
 
     assert created.status_code == 302
@@ -35,13 +45,21 @@ def test_admin_creates_a_user_and_their_password_link_works_once(app, client, db
     assert set_page.status_code == 200
     assert done.status_code == 302
     assert app.test_client().get(reused.headers["Location"]).status_code == 410
-    assert newcomer.post_form("/login", {"email": "anna@example.org", "password": "anna's own passphrase"}).status_code == 302
+    assert (
+        newcomer.post_form(
+            "/login", {"email": "anna@example.org", "password": "anna's own passphrase"}
+        ).status_code
+        == 302
+    )
 
 
 def test_admin_create_user_with_bad_input_keeps_what_was_typed(client, make_user, login):
     login(make_user(Role.ADMIN))
 
-    response = client.post_form("/admin/users/new", {"email": "anna@example.org", "name": "Anna", "role": "account_team", "language": ""})
+    response = client.post_form(
+        "/admin/users/new",
+        {"email": "anna@example.org", "name": "Anna", "role": "account_team", "language": ""},
+    )
 
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -59,7 +77,13 @@ def test_deactivating_a_user_ends_their_sessions(app, client, db, make_user, log
 
     response = client.post_form(
         f"/admin/users/{target.id}",
-        {"email": target.email, "name": "", "role": "account_team", "suppliers": [supplier.id], "language": ""},
+        {
+            "email": target.email,
+            "name": "",
+            "role": "account_team",
+            "suppliers": [supplier.id],
+            "language": "",
+        },
     )
 
     assert response.status_code == 302
@@ -72,7 +96,8 @@ def test_admin_cannot_demote_themself(client, make_user, login):
     login(admin)
 
     response = client.post_form(
-        f"/admin/users/{admin.id}", {"email": admin.email, "role": "researcher", "all_suppliers": "y", "active": "y", "language": ""}
+        f"/admin/users/{admin.id}",
+        {"email": admin.email, "role": "researcher", "all_suppliers": "y", "active": "y", "language": ""},
     )
 
     assert response.status_code == 422
@@ -84,7 +109,9 @@ def test_role_change_is_audited(client, db, make_user, login):
     target = make_user(Role.RESEARCHER)
     login(admin)
 
-    client.post_form(f"/admin/users/{target.id}", {"email": target.email, "role": "admin", "active": "y", "language": ""})
+    client.post_form(
+        f"/admin/users/{target.id}", {"email": target.email, "role": "admin", "active": "y", "language": ""}
+    )
 
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.updated")).one()
     assert (event.actor_id, event.object_type, event.object_id) == (admin.id, "users", target.id)

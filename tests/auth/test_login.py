@@ -57,7 +57,9 @@ def test_login_deactivated_user_is_refused_with_the_same_message(client, make_us
 def test_login_rate_limit_per_account_is_reached_after_five_failures(client, make_user):
     user = make_user(Role.RESEARCHER)
     for _ in range(5):
-        assert client.post_form("/login", {"email": user.email, "password": "wrong password"}).status_code == 422
+        assert (
+            client.post_form("/login", {"email": user.email, "password": "wrong password"}).status_code == 422
+        )
 
     blocked = client.post_form("/login", {"email": user.email, "password": PASSWORD})
 
@@ -87,7 +89,13 @@ def test_login_without_csrf_token_is_refused(client, make_user):
 
 def test_login_next_to_another_site_is_ignored(client, make_user):
     user = make_user(Role.RESEARCHER)
-    for target in ("//evil.example", "https://evil.example/", "/\\evil.example", "https:evil.example", "javascript:alert(1)"):
+    for target in (
+        "//evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+    ):
         client.post_form("/logout")
 
         response = client.post_form("/login", {"email": user.email, "password": PASSWORD, "next": target})
@@ -138,7 +146,11 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, db,
 
     response = client.post_form(
         "/account/password",
-        {"current_password": PASSWORD, "new_password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
     )
 
     assert response.status_code == 302
@@ -153,7 +165,11 @@ def test_password_change_with_wrong_current_password_keeps_input_and_says_why(cl
 
     response = client.post_form(
         "/account/password",
-        {"current_password": "wrong", "new_password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+        {
+            "current_password": "wrong",
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
     )
 
     assert response.status_code == 422
@@ -164,7 +180,9 @@ def test_password_change_too_short_is_refused(client, make_user, login):
     user = make_user(Role.RESEARCHER)
     login(user)
 
-    response = client.post_form("/account/password", {"current_password": PASSWORD, "new_password": "short", "confirm": "short"})
+    response = client.post_form(
+        "/account/password", {"current_password": PASSWORD, "new_password": "short", "confirm": "short"}
+    )
 
     assert response.status_code == 422
     assert "Field must be between 12 and 256 characters long." in _body(response)

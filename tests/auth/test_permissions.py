@@ -65,7 +65,9 @@ def test_account_team_cannot_create_suppliers(client, make_user, login, make_sup
     assert client.post_form("/suppliers/new", {"name": "Sneaky", "report_language": "en"}).status_code == 404
 
 
-def test_restricted_researcher_keeps_access_to_a_supplier_they_create(client, db, make_user, login, make_supplier):
+def test_restricted_researcher_keeps_access_to_a_supplier_they_create(
+    client, db, make_user, login, make_supplier
+):
     granted = make_supplier("Granted")
     user = make_user(Role.RESEARCHER, suppliers=[granted], all_suppliers=False)
     login(user)

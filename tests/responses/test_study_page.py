@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from surveyapp.enums import Perspective, Phase, Purpose, Role
 from surveyapp.questionnaires.runtime import catalogue
 from tests.responses.conftest import ABOUT, FIT, LOYALTY, filled, text_of

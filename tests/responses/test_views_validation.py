@@ -62,7 +62,7 @@ def test_validation_typed_number_and_date_problems(db, survey_study, make_invita
     assert "Enter a number of at most 80." in text_of(too_many)
     assert 'value="81"' in text_of(too_many)
     assert "Enter a date as YYYY-MM-DD, such as 2025-03-31." in text_of(not_a_date)
-    assert "Give an answer or tick 'not applicable', not both." in text_of(both)
+    assert "Give an answer or tick &#39;not applicable&#39;, not both." in text_of(both)
     assert count(db, Response) == 0
 
 

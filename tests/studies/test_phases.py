@@ -18,8 +18,14 @@ def _complete_client_response(db, study):
     version = study.questionnaire_for(Perspective.CLIENT, Purpose.SURVEY).version_id
     db.session.add(
         Response(
-            study_id=study.id, contact_id=contact.id, account_id=contact.account_id, perspective=Perspective.CLIENT,
-            mode=ResponseMode.SURVEY, questionnaire_version_id=version, status=COMPLETED, submitted_at=utcnow(),
+            study_id=study.id,
+            contact_id=contact.id,
+            account_id=contact.account_id,
+            perspective=Perspective.CLIENT,
+            mode=ResponseMode.SURVEY,
+            questionnaire_version_id=version,
+            status=COMPLETED,
+            submitted_at=utcnow(),
         )
     )
     db.session.commit()
@@ -30,7 +36,12 @@ def test_requirements_of_an_empty_study_list_everything_missing(db, make_study):
 
     result = [(r.key, r.met, r.count) for r in requirements(session=db.session, study=study)]
 
-    assert result == [("accounts", False, 0), ("client_contacts", False, 0), ("staff_assigned", False, 0)]
+    assert result == [
+        ("accounts", False, 0),
+        ("client_contacts", False, 0),
+        ("staff_assigned", False, 0),
+        ("supplier_invitations", True, 0),
+    ]
 
 
 def test_change_phase_without_prerequisites_names_every_missing_thing(db, make_study):
@@ -39,7 +50,7 @@ def test_change_phase_without_prerequisites_names_every_missing_thing(db, make_s
     with pytest.raises(PhaseError) as error:
         change_phase(session=db.session, study=study, target=Phase.INTERVIEW, actor=None)
 
-    assert str(error.value.message) == "The study cannot move to interview yet."
+    assert str(error.value.message) == "The study cannot move to Interview yet."
     assert [str(m) for m in error.value.missing] == [
         "Add at least one account to the study.",
         "Add at least one client contact to an account in the study.",
@@ -62,7 +73,7 @@ def test_change_phase_forward_when_ready_is_audited(db, ready_study):
 def test_change_phase_cannot_skip_a_phase(db, ready_study):
     study = ready_study()
 
-    with pytest.raises(PhaseError, match="from prepare the next phase is interview"):
+    with pytest.raises(PhaseError, match="from Prepare the next phase is Interview"):
         change_phase(session=db.session, study=study, target=Phase.ANALYSE, actor=None)
 
 
@@ -85,7 +96,9 @@ def test_entering_analyse_pins_the_scoring_version_and_moving_back_keeps_it(db, 
 
     change_phase(session=db.session, study=study, target=Phase.ANALYSE, actor=None)
     pinned = study.scoring_version_id
-    change_phase(session=db.session, study=study, target=Phase.INTERVIEW, actor=None, reason="one more interview")
+    change_phase(
+        session=db.session, study=study, target=Phase.INTERVIEW, actor=None, reason="one more interview"
+    )
     change_phase(session=db.session, study=study, target=Phase.ANALYSE, actor=None)
 
     assert pinned is not None
@@ -98,7 +111,9 @@ def test_moving_back_needs_a_reason_and_keeps_it_in_the_audit_log(db, ready_stud
 
     with pytest.raises(PhaseError, match="needs a reason"):
         change_phase(session=db.session, study=study, target=Phase.PREPARE, actor=None, reason="  ")
-    change_phase(session=db.session, study=study, target=Phase.PREPARE, actor=None, reason="forgot an account")
+    change_phase(
+        session=db.session, study=study, target=Phase.PREPARE, actor=None, reason="forgot an account"
+    )
     db.session.commit()
 
     event = db.session.scalars(
@@ -111,5 +126,5 @@ def test_moving_back_needs_a_reason_and_keeps_it_in_the_audit_log(db, ready_stud
 def test_change_to_the_same_phase_is_refused(db, make_study):
     study = make_study()
 
-    with pytest.raises(PhaseError, match="already in the prepare phase"):
+    with pytest.raises(PhaseError, match="already in the Prepare phase"):
         change_phase(session=db.session, study=study, target=Phase.PREPARE, actor=None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from sqlalchemy import select
 
 from surveyapp.enums import Language, Perspective, Phase, Purpose, Side
@@ -35,7 +34,7 @@ def test_create_study_pins_the_default_questionnaires(make_study):
     assert all(q.version.version for q in study.questionnaires)
 
 
-@pytest.mark.parametrize("slug", ["Acme 2026", "-acme", "acme_2026", "", "a" * 81])
+@pytest.mark.parametrize("slug", ["Acme 2026", "-acme", "acme_2026", " ", "a" * 81])
 def test_create_study_with_a_bad_short_name_is_refused(make_study, slug):
     with pytest.raises(StudyError, match="lower-case letters, digits and hyphens"):
         make_study(slug=slug)
@@ -82,7 +81,12 @@ def test_add_account_with_billable_above_effort_is_refused(db, make_study):
 
     with pytest.raises(StudyError, match="Billable hours cannot be more than the effort hours."):
         scope.add_account(
-            session=db.session, study=study, name="Acme", effort_hours=Decimal(10), billable_hours=Decimal(11), actor=None
+            session=db.session,
+            study=study,
+            name="Acme",
+            effort_hours=Decimal(10),
+            billable_hours=Decimal(11),
+            actor=None,
         )
 
 
@@ -90,23 +94,44 @@ def test_client_contact_on_two_accounts_is_refused(db, make_study):
     study = make_study()
     first = scope.add_account(session=db.session, study=study, name="Acme", actor=None)
     second = scope.add_account(session=db.session, study=study, name="Globex", actor=None)
-    scope.add_contact(session=db.session, study=study, side=Side.CLIENT, email="a@acme.example", account_id=first.account_id, actor=None)
+    scope.add_contact(
+        session=db.session,
+        study=study,
+        side=Side.CLIENT,
+        email="a@acme.example",
+        account_id=first.account_id,
+        actor=None,
+    )
 
     with pytest.raises(StudyError, match="a@acme.example is already a contact of account Acme"):
         scope.add_contact(
-            session=db.session, study=study, side=Side.CLIENT, email="A@acme.example", account_id=second.account_id, actor=None
+            session=db.session,
+            study=study,
+            side=Side.CLIENT,
+            email="A@acme.example",
+            account_id=second.account_id,
+            actor=None,
         )
 
 
 def test_staff_member_rates_several_accounts(db, make_study):
     study = make_study()
-    accounts = [scope.add_account(session=db.session, study=study, name=n, actor=None) for n in ("Acme", "Globex")]
+    accounts = [
+        scope.add_account(session=db.session, study=study, name=n, actor=None) for n in ("Acme", "Globex")
+    ]
 
     for account in accounts:
         contact = scope.add_contact(
-            session=db.session, study=study, side=Side.SUPPLIER, email="sam@supplier.example", account_id=account.account_id, actor=None
+            session=db.session,
+            study=study,
+            side=Side.SUPPLIER,
+            email="sam@supplier.example",
+            account_id=account.account_id,
+            actor=None,
         )
-    scope.assign_staff(session=db.session, study=study, contact=contact, account_id=accounts[0].account_id, actor=None)
+    scope.assign_staff(
+        session=db.session, study=study, contact=contact, account_id=accounts[0].account_id, actor=None
+    )
 
     assert [(a.contact.email, a.account.name) for a in assignments(session=db.session, study=study)] == [
         ("sam@supplier.example", "Acme"),
@@ -118,7 +143,9 @@ def test_client_contact_needs_an_account_in_scope(db, make_study):
     study = make_study()
 
     with pytest.raises(StudyError, match="A client contact belongs to an account"):
-        scope.add_contact(session=db.session, study=study, side=Side.CLIENT, email="x@example.org", actor=None)
+        scope.add_contact(
+            session=db.session, study=study, side=Side.CLIENT, email="x@example.org", actor=None
+        )
 
 
 def test_remove_account_is_only_possible_in_prepare(db, ready_study):
@@ -135,12 +162,26 @@ def test_supplier_logo_must_really_be_an_image(db, make_supplier):
 
     with pytest.raises(StudyError, match="The logo must be a PNG or JPEG image."):
         update_supplier(
-            session=db.session, supplier=supplier, report_language=Language.EN, brand_colour=None,
-            logo=b"<svg onload=alert(1)>", logo_mime="image/png", actor=None,
+            session=db.session,
+            supplier=supplier,
+            report_language=Language.EN,
+            brand_colour=None,
+            logo=b"<svg onload=alert(1)>",
+            logo_mime="image/png",
+            actor=None,
         )
     update_supplier(
-        session=db.session, supplier=supplier, report_language=Language.EN, brand_colour="#ABCDEF", logo=PNG,
-        logo_mime="image/png", actor=None,
+        session=db.session,
+        supplier=supplier,
+        report_language=Language.EN,
+        brand_colour="#ABCDEF",
+        logo=PNG,
+        logo_mime="image/png",
+        actor=None,
     )
 
-    assert (supplier.brand_colour, supplier.logo_mime, supplier.report_language) == ("#abcdef", "image/png", Language.EN)
+    assert (supplier.brand_colour, supplier.logo_mime, supplier.report_language) == (
+        "#abcdef",
+        "image/png",
+        Language.EN,
+    )

@@ -22,8 +22,16 @@ def test_researcher_creates_a_study_from_the_supplier_page(client, db, make_user
     form = client.get(f"/studies/new?supplier={supplier.id}")
     response = client.post_form(
         "/studies/new",
-        {"supplier": supplier.id, "name": "Klantfit 2026", "slug": "brightline-2026", "previous": 0,
-         "time_zone": "Europe/Amsterdam", "deadline": "2026-12-18", "reminder_days": "4, 9", "max_reminders": 2},
+        {
+            "supplier": supplier.id,
+            "name": "Klantfit 2026",
+            "slug": "brightline-2026",
+            "previous": 0,
+            "time_zone": "Europe/Amsterdam",
+            "deadline": "2026-12-18",
+            "reminder_days": "4, 9",
+            "max_reminders": 2,
+        },
     )
 
     study = db.session.scalar(select(Study))
@@ -41,8 +49,15 @@ def test_new_study_with_bad_input_keeps_what_was_typed(client, make_user, login,
 
     response = client.post_form(
         "/studies/new",
-        {"supplier": supplier.id, "name": "Klantfit <2026>", "slug": "Not A Slug", "previous": 0,
-         "time_zone": "Europe/Amsterdam", "reminder_days": "4, nine", "max_reminders": 2},
+        {
+            "supplier": supplier.id,
+            "name": "Klantfit <2026>",
+            "slug": "Not A Slug",
+            "previous": 0,
+            "time_zone": "Europe/Amsterdam",
+            "reminder_days": "4, nine",
+            "max_reminders": 2,
+        },
     )
 
     body = _text(response)
@@ -58,20 +73,28 @@ def test_researcher_adds_an_account_and_sees_it_in_scope(client, db, make_user, 
 
     response = client.post_form(
         f"/studies/{study.slug}/accounts",
-        {"name": "Acme BV", "segment": "Retail", "annual_revenue": "1200.50", "effort_hours": "100", "billable_hours": "90"},
+        {
+            "name": "Acme BV",
+            "segment": "Retail",
+            "annual_revenue": "1200.50",
+            "effort_hours": "100",
+            "billable_hours": "90",
+        },
     )
 
     assert response.status_code == 302
     page = _text(client.get(f"/studies/{study.slug}/accounts"))
     assert "Acme BV" in page
-    assert "1,200" in page  # revenue shown without decimals, in the English notation
+    assert "1,201" in page  # 1200.50 shown without decimals (rounded half-up), in the English notation
 
 
 def test_account_with_billable_above_effort_is_refused_on_the_page(client, make_user, login, make_study):
     study = make_study()
     login(make_user(Role.RESEARCHER))
 
-    response = client.post_form(f"/studies/{study.slug}/accounts", {"name": "Acme BV", "effort_hours": "10", "billable_hours": "20"})
+    response = client.post_form(
+        f"/studies/{study.slug}/accounts", {"name": "Acme BV", "effort_hours": "10", "billable_hours": "20"}
+    )
 
     assert response.status_code == 422
     assert "Billable hours cannot be more than the effort hours." in _text(response)
@@ -85,7 +108,7 @@ def test_phase_change_on_the_page_shows_what_is_missing(client, db, make_user, l
     response = client.post_form(f"/studies/{study.slug}/phase", {"target": "interview"})
     page = _text(client.get(response.headers["Location"]))
 
-    assert "The study cannot move to interview yet." in page
+    assert "The study cannot move to Interview yet." in page
     assert db.session.get(Study, study.id).phase == Phase.PREPARE
 
 
@@ -131,12 +154,20 @@ def test_researcher_without_access_gets_404_on_the_study(client, make_user, logi
 def test_contact_form_reports_a_client_contact_on_two_accounts(client, db, make_user, login, ready_study):
     study = ready_study()
     login(make_user(Role.RESEARCHER))
-    other = db.session.scalar(select(StudyAccount).where(StudyAccount.study_id == study.id).order_by(StudyAccount.account_id.desc()))
+    other = db.session.scalar(
+        select(StudyAccount).where(StudyAccount.study_id == study.id).order_by(StudyAccount.account_id.desc())
+    )
 
     response = client.post_form(
         f"/studies/{study.slug}/contacts",
-        {"contact-side": "client", "contact-email": "anna@acme.example", "contact-name": "Anna", "contact-role": "",
-         "contact-language": "nl", "contact-account": other.account_id},
+        {
+            "contact-side": "client",
+            "contact-email": "anna@acme.example",
+            "contact-name": "Anna",
+            "contact-role": "",
+            "contact-language": "nl",
+            "contact-account": other.account_id,
+        },
     )
 
     assert response.status_code == 422
@@ -146,10 +177,11 @@ def test_contact_form_reports_a_client_contact_on_two_accounts(client, db, make_
 def test_import_preview_then_confirm_imports_accounts(client, db, make_user, login, make_study):
     study = make_study()
     login(make_user(Role.RESEARCHER))
-    csv = "name;segment;annual_revenue;effort_hours;billable_hours\nAcme BV;Retail;1.000,50;100;90\n".encode()
+    csv = b"name;segment;annual_revenue;effort_hours;billable_hours\nAcme BV;Retail;1.000,50;100;90\n"
 
     preview = client.post_form(
-        f"/studies/{study.slug}/import", {"kind": "accounts", "file": (io.BytesIO(csv), "accounts.csv")},
+        f"/studies/{study.slug}/import",
+        {"kind": "accounts", "file": (io.BytesIO(csv), "accounts.csv")},
         content_type="multipart/form-data",
     )
     token = preview.get_data(as_text=True).split('name="upload" type="hidden" value="')[1].split('"')[0]
@@ -169,7 +201,8 @@ def test_import_with_errors_writes_nothing_and_lists_rows(client, db, make_user,
     csv = b"name,segment,annual_revenue,effort_hours,billable_hours\nAcme,Retail,100,10,20\n"
 
     preview = client.post_form(
-        f"/studies/{study.slug}/import", {"kind": "accounts", "file": (io.BytesIO(csv), "accounts.csv")},
+        f"/studies/{study.slug}/import",
+        {"kind": "accounts", "file": (io.BytesIO(csv), "accounts.csv")},
         content_type="multipart/form-data",
     )
 
@@ -198,7 +231,8 @@ def test_import_error_messages_escape_what_the_file_contained(client, make_user,
     csv = b"account,email,name,role,language,side\nAcme BV,<script>alert(1)</script>,X,,nl,client\n"
 
     preview = client.post_form(
-        f"/studies/{study.slug}/import", {"kind": "contacts", "file": (io.BytesIO(csv), "contacts.csv")},
+        f"/studies/{study.slug}/import",
+        {"kind": "contacts", "file": (io.BytesIO(csv), "contacts.csv")},
         content_type="multipart/form-data",
     )
 

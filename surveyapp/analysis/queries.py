@@ -1,0 +1,444 @@
+"""The analysis inputs of one study, aggregated by SQL in the database (DESIGN rule 16).
+
+Every query reads the counted responses (rule 2: `responses.storage.counted_select`, a window function) and
+aggregates their answers where they are stored. Only aggregates leave the database, never a row per answer:
+
+- `answer_aggregates`: one statement that groups the counted answers once per response and dimension (the
+  respondent's weighted mean, rule 3) and once per account and item. From there: n, Σx and Σx² per account,
+  perspective and dimension (rule 4; SQLite has no standard deviation), the listwise sums Cronbach's alpha
+  needs per (perspective, dimension) (rule 13), and each signal item's n and mean (rule 9);
+- `account_aggregates`: rule 4's aggregates alone (for the previous wave's overall fits);
+- `nps_answers` (rule 8, one row per client respondent), `response_counts`, `account_figures`.
+
+Which items are signals and which one is the NPS question comes from the questionnaire version a response is
+*scored* on: the study's pinned version of that questionnaire (`scoring_questionnaires`), the same version
+`analysis rescore` rebuilds the stored scores from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from surveyapp.analysis.inputs import (
+    SIGNAL_TAG,
+    AccountDimensionAggregate,
+    AccountFigures,
+    AlphaAggregate,
+    NpsAnswer,
+    ResponseCounts,
+    SignalAggregate,
+)
+from surveyapp.enums import InvitationStatus, Perspective, ResponseMode
+from surveyapp.interviews.models import Interview, InterviewStatus
+from surveyapp.invitations.models import Invitation
+from surveyapp.questionnaires.models import QuestionnaireVersion
+from surveyapp.questionnaires.schema import Questionnaire
+from surveyapp.questionnaires.services import load_version
+from surveyapp.responses.models import Answer, Response
+from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select
+from surveyapp.studies.models import Account, Study, StudyAccount, StudyQuestionnaire
+
+MODE_FIELDS = {
+    ResponseMode.SURVEY: "survey",
+    ResponseMode.INTERVIEW: "interview",
+    ResponseMode.IMPORT: "imported",
+}
+
+
+def scoring_questionnaires(*, session: Session, study: Study) -> dict[int, Questionnaire]:
+    """For every questionnaire version the study's responses were answered on: the version they are scored on.
+
+    That is the study's pinned version of the same questionnaire (slug); normally the very version answered,
+    but after `analysis rescore --repin` the newly pinned one. A response whose questionnaire the study no
+    longer uses keeps its own version.
+    """
+    pinned = {row.slug: row.version_id for row in study.questionnaires}
+    answered = session.execute(
+        select(QuestionnaireVersion.id, QuestionnaireVersion.slug)
+        .where(
+            QuestionnaireVersion.id.in_(
+                select(Response.questionnaire_version_id).where(Response.study_id == study.id).distinct()
+            )
+        )
+        .order_by(QuestionnaireVersion.id)
+    ).all()
+    loaded: dict[int, Questionnaire] = {}
+    result = {}
+    for version_id, slug in answered:
+        scored_on = pinned.get(slug, version_id)
+        if scored_on not in loaded:
+            loaded[scored_on] = load_version(session=session, version_id=scored_on)
+        result[version_id] = loaded[scored_on]
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSets:
+    """Per answered questionnaire version: the signal item keys and the key of the NPS item (if any)."""
+
+    signals: Mapping[int, frozenset[str]]
+    nps: Mapping[int, frozenset[str]]
+
+    @classmethod
+    def of(cls, questionnaires: Mapping[int, Questionnaire]) -> ItemSets:
+        signals = {}
+        nps = {}
+        for version_id, questionnaire in questionnaires.items():
+            keys = frozenset(item.key for item in questionnaire.items if SIGNAL_TAG in item.tags)
+            if keys:
+                signals[version_id] = keys
+            if questionnaire.nps_item is not None:
+                nps[version_id] = frozenset({questionnaire.nps_item.key})
+        return cls(signals=signals, nps=nps)
+
+
+def _perspective(value: object) -> Perspective:
+    return value if isinstance(value, Perspective) else Perspective(str(value))
+
+
+def _answers_to(counted: CTE, keys: Mapping[int, frozenset[str]]) -> ColumnElement[bool]:
+    """Answers to the given item keys of the given questionnaire versions (the item keys of all versions
+    are repeated on their own, so the database can seek them in the (response, item) index)."""
+    return and_(
+        Answer.item_key.in_(sorted(frozenset().union(*keys.values()))),
+        or_(
+            *(
+                and_(counted.c.questionnaire_version_id == version_id, Answer.item_key.in_(sorted(item_keys)))
+                for version_id, item_keys in sorted(keys.items())
+            )
+        ),
+    )
+
+
+def _units(counted: CTE) -> CTE:
+    """One row per counted response and dimension: its scored items, weighted mean (rule 3), Σx and Σx²."""
+    return (
+        select(
+            counted.c.id.label("unit"),
+            counted.c.account_id,
+            counted.c.perspective,
+            Answer.dimension,
+            func.count().label("answered"),
+            (func.sum(Answer.score * Answer.weight) / func.sum(Answer.weight)).label("mean"),
+            func.sum(Answer.score).label("total"),
+            func.sum(Answer.score * Answer.score).label("squares"),
+        )
+        .join(Answer, Answer.response_id == counted.c.id)
+        .where(Answer.score.is_not(None), Answer.dimension.is_not(None))
+        .group_by(counted.c.id, counted.c.account_id, counted.c.perspective, Answer.dimension)
+        .cte("units")
+    )
+
+
+def account_aggregates(*, session: Session, study: Study) -> list[AccountDimensionAggregate]:
+    """n, Σx and Σx² of the respondents' dimension scores per (account, perspective, dimension) (rules 3, 4).
+
+    A respondent's dimension score is Σ(score × weight) / Σ(weight) over their scored items with a dimension;
+    not-applicable, unanswered and hidden items have no score and take no part (rule 1).
+    """
+    units = _units(counted_select(study.id).cte("counted"))
+    rows = session.execute(
+        select(
+            units.c.account_id,
+            units.c.perspective,
+            units.c.dimension,
+            func.count(),
+            func.sum(units.c.mean),
+            func.sum(units.c.mean * units.c.mean),
+        ).group_by(units.c.account_id, units.c.perspective, units.c.dimension)
+    ).all()
+    return [
+        AccountDimensionAggregate(account_id, _perspective(perspective), dimension, int(n), total, squares)
+        for account_id, perspective, dimension, n, total, squares in rows
+    ]
+
+
+@dataclass
+class _AlphaCell:
+    width: int = 0
+    complete: tuple[int, float, float, float] = (0, 0.0, 0.0, 0.0)
+    items: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+    def aggregate(self, perspective: Perspective, dimension: str) -> AlphaAggregate:
+        # The responses with the most items are complete only when they hold every item that occurs at all.
+        respondents, total, total_sq, squares = self.complete
+        if len(self.items) != self.width or respondents == 0:
+            return AlphaAggregate(perspective, dimension, len(self.items), 0, (), 0.0, 0.0, 0.0)
+        if any(n != respondents for n, _ in self.items.values()):
+            raise ValueError(f"alpha sums for {perspective.value} {dimension!r} do not add up")
+        sums = tuple(self.items[key][1] for key in sorted(self.items))
+        return AlphaAggregate(perspective, dimension, self.width, respondents, sums, total, total_sq, squares)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerAggregates:
+    """Everything `answer_aggregates` reads in its one statement."""
+
+    accounts: list[AccountDimensionAggregate]
+    alpha: list[AlphaAggregate]
+    signals: list[SignalAggregate]
+
+
+def _signal_rows(items: CTE, signals: Mapping[int, frozenset[str]]) -> Select[Any]:
+    """Part `s`: n and Σ of each signal item per (account, perspective), from the item groups."""
+    return (
+        select(
+            literal("s"),
+            items.c.account_id,
+            items.c.perspective,
+            cast(null(), String),
+            items.c.item_key,
+            func.sum(items.c.n),
+            func.sum(items.c.total),
+            cast(null(), Float),
+            cast(null(), Float),
+        )
+        .where(
+            or_(
+                *(
+                    and_(items.c.version == version_id, items.c.item_key.in_(sorted(keys)))
+                    for version_id, keys in sorted(signals.items())
+                )
+            )
+        )
+        .group_by(items.c.account_id, items.c.perspective, items.c.item_key)
+    )
+
+
+def answer_aggregates(
+    *, session: Session, study: Study, signals: Mapping[int, frozenset[str]]
+) -> AnswerAggregates:
+    """Rule 4's account aggregates, rule 13's alpha sums and rule 9's signal aggregates, in one statement.
+
+    The counted answers are grouped twice: per response and dimension (`units`: the respondent's weighted
+    mean, rule 3, and the response's item total) and per account, perspective, version and item (`items`).
+    Alpha's item set per (perspective, dimension) is every item that occurs in a counted response; a response
+    is complete when it has all of them. Since a response holds an item at most once, the responses with the
+    most items (`widths`) are the complete ones exactly when that most equals the number of items that occur;
+    the others (`incomplete`, usually few) are left out of the item sums.
+    """
+    counted = counted_select(study.id).cte("counted")
+    units = _units(counted)
+    widths = (
+        select(units.c.perspective, units.c.dimension, func.max(units.c.answered).label("k"))
+        .group_by(units.c.perspective, units.c.dimension)
+        .cte("widths")
+    )
+    same_cell = and_(widths.c.perspective == units.c.perspective, widths.c.dimension == units.c.dimension)
+    incomplete = (
+        select(units.c.unit, units.c.dimension)
+        .join(widths, and_(same_cell, units.c.answered < widths.c.k))
+        .cte("incomplete")
+    )
+    items = (
+        select(
+            counted.c.account_id,
+            counted.c.perspective,
+            counted.c.questionnaire_version_id.label("version"),
+            Answer.dimension,
+            Answer.item_key,
+            func.count().label("n"),
+            func.sum(Answer.score).label("total"),
+            func.count(incomplete.c.unit).label("incomplete"),
+            func.sum(case((incomplete.c.unit.is_(None), Answer.score))).label("complete_total"),
+        )
+        .select_from(counted)
+        .join(Answer, Answer.response_id == counted.c.id)
+        .outerjoin(
+            incomplete, and_(incomplete.c.unit == counted.c.id, incomplete.c.dimension == Answer.dimension)
+        )
+        .where(Answer.score.is_not(None))
+        .group_by(
+            counted.c.account_id,
+            counted.c.perspective,
+            counted.c.questionnaire_version_id,
+            Answer.dimension,
+            Answer.item_key,
+        )
+        .cte("items")
+    )
+    no_int, no_float, no_text = cast(null(), Integer), cast(null(), Float), cast(null(), String)
+    parts: list[Select[Any]] = [
+        select(
+            literal("a"),
+            units.c.account_id,
+            units.c.perspective,
+            units.c.dimension,
+            no_text,
+            func.count(),
+            func.sum(units.c.mean),
+            func.sum(units.c.mean * units.c.mean),
+            no_float,
+        ).group_by(units.c.account_id, units.c.perspective, units.c.dimension),
+        select(
+            literal("w"),
+            no_int,
+            widths.c.perspective,
+            widths.c.dimension,
+            no_text,
+            widths.c.k,
+            no_float,
+            no_float,
+            no_float,
+        ),
+        select(
+            literal("t"),
+            no_int,
+            units.c.perspective,
+            units.c.dimension,
+            no_text,
+            func.count(),
+            func.sum(units.c.total),
+            func.sum(units.c.total * units.c.total),
+            func.sum(units.c.squares),
+        )
+        .join(widths, and_(same_cell, units.c.answered == widths.c.k))
+        .group_by(units.c.perspective, units.c.dimension),
+        select(
+            literal("i"),
+            no_int,
+            items.c.perspective,
+            items.c.dimension,
+            items.c.item_key,
+            func.sum(items.c.n) - func.sum(items.c.incomplete),
+            func.sum(items.c.complete_total),
+            no_float,
+            no_float,
+        )
+        .where(items.c.dimension.is_not(None))
+        .group_by(items.c.perspective, items.c.dimension, items.c.item_key),
+    ]
+    if signals:
+        parts.append(_signal_rows(items, signals))
+    result = AnswerAggregates(accounts=[], alpha=[], signals=[])
+    cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
+    for kind, account_id, perspective, dimension, key, n, first, second, third in session.execute(
+        union_all(*parts)
+    ):
+        # PostgreSQL sums counts as numeric: every count becomes an int before it divides a float.
+        perspective, n = _perspective(perspective), int(n)
+        if kind == "a":
+            result.accounts.append(
+                AccountDimensionAggregate(account_id, perspective, dimension, n, first, second)
+            )
+        elif kind == "s":
+            result.signals.append(SignalAggregate(account_id, perspective, key, n, first / n))
+        elif kind == "w":
+            cells[(perspective, dimension)].width = n
+        elif kind == "t":
+            cells[(perspective, dimension)].complete = (n, first, second, third)
+        else:
+            cells[(perspective, dimension)].items[key] = (n, first or 0.0)
+    result.alpha.extend(
+        cell.aggregate(perspective, dimension)
+        for (perspective, dimension), cell in sorted(
+            cells.items(), key=lambda entry: (entry[0][0].value, entry[0][1])
+        )
+    )
+    return result
+
+
+def nps_answers(*, session: Session, study: Study, nps: Mapping[int, frozenset[str]]) -> list[NpsAnswer]:
+    """Client respondents' answers to their questionnaire's `nps` item (rule 8); 'not applicable' left out."""
+    if not nps:
+        return []
+    counted = counted_select(study.id).cte("counted")
+    rows = session.execute(
+        select(counted.c.account_id, counted.c.contact_id, Answer.value)
+        .join(Answer, Answer.response_id == counted.c.id)
+        .where(
+            counted.c.perspective == Perspective.CLIENT,
+            Answer.not_applicable.is_(False),
+            Answer.value.is_not(None),
+            _answers_to(counted, nps),
+        )
+    ).all()
+    return [NpsAnswer(account_id, contact_id, int(value)) for account_id, contact_id, value in rows]
+
+
+def response_counts(*, session: Session, study: Study) -> list[ResponseCounts]:
+    """Per account and perspective: invitations (not opted out) and counted responses by mode.
+
+    Interviews (issue 10) count as invited too, unless cancelled. An import needs no invitation, so
+    `completed` may exceed `invited`.
+    """
+    in_scope = select(StudyAccount.account_id).where(StudyAccount.study_id == study.id)
+    invited = session.execute(
+        select(Invitation.account_id, StudyQuestionnaire.perspective, func.count())
+        .join(StudyQuestionnaire, StudyQuestionnaire.id == Invitation.study_questionnaire_id)
+        .where(
+            Invitation.study_id == study.id,
+            Invitation.account_id.in_(in_scope),
+            Invitation.status != InvitationStatus.OPTED_OUT,
+            StudyQuestionnaire.perspective.in_(SCORED_PERSPECTIVES),
+        )
+        .group_by(Invitation.account_id, StudyQuestionnaire.perspective)
+    ).all()
+    counted = counted_select(study.id).subquery("counted")
+    completed = session.execute(
+        select(counted.c.account_id, counted.c.perspective, counted.c.mode, func.count()).group_by(
+            counted.c.account_id, counted.c.perspective, counted.c.mode
+        )
+    ).all()
+    cells: dict[tuple[int, Perspective], dict[str, int]] = defaultdict(dict)
+    for account_id, perspective, n in invited:
+        cells[(account_id, _perspective(perspective))]["invited"] = int(n)
+    # Interviews (issue 10): planned, started and completed ones count as invited; cancelled ones do not.
+    interviews = session.execute(
+        select(Interview.account_id, Interview.perspective, func.count())
+        .where(
+            Interview.study_id == study.id,
+            Interview.account_id.in_(in_scope),
+            Interview.status != InterviewStatus.CANCELLED,
+        )
+        .group_by(Interview.account_id, Interview.perspective)
+    ).all()
+    for account_id, perspective, n in interviews:
+        cell = cells[(account_id, _perspective(perspective))]
+        cell["invited"] = cell.get("invited", 0) + int(n)
+    for account_id, perspective, mode, n in completed:
+        cells[(account_id, _perspective(perspective))][MODE_FIELDS[ResponseMode(mode)]] = int(n)
+    return [
+        ResponseCounts(account_id, perspective, **values)
+        for (account_id, perspective), values in sorted(cells.items(), key=lambda entry: entry[0])
+    ]
+
+
+def account_figures(*, session: Session, study: Study) -> list[AccountFigures]:
+    """The accounts in the study's scope with the period's revenue, effort and billable hours."""
+    rows = session.execute(
+        select(
+            Account.id,
+            Account.name,
+            Account.external_id,
+            StudyAccount.annual_revenue,
+            StudyAccount.effort_hours,
+            StudyAccount.billable_hours,
+        )
+        .join(StudyAccount, StudyAccount.account_id == Account.id)
+        .where(StudyAccount.study_id == study.id)
+        .order_by(Account.id)
+    ).all()
+    return [AccountFigures(*row) for row in rows]

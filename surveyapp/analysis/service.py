@@ -1,0 +1,125 @@
+"""The analysis of a study as the app asks for it: the SQL inputs (`queries`) through the pure rules.
+
+`study_analysis` gives the unrounded `StudyAnalysis`; `analysis_document` the JSON contract that the CLI,
+the dashboard and the reports use. The fit model and thresholds come from the study's pinned scoring version;
+before the study first entered analyse there is none, and the current scoring.yaml is used, marked
+`provisional`. The previous wave (rule 12) is analysed with *its* pinned scoring version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from surveyapp.analysis import queries
+from surveyapp.analysis.accounts import AccountScoreIndex, account_scores_from_aggregates
+from surveyapp.analysis.fit import OverallFit, account_overall
+from surveyapp.analysis.inputs import AccountDimensionAggregate, DimensionSpec, FitModel
+from surveyapp.analysis.report import build_analysis_document
+from surveyapp.analysis.study import StudyAnalysis, analyse_study
+from surveyapp.analysis.thresholds import Thresholds
+from surveyapp.questionnaires.schema import ScoringModel
+from surveyapp.questionnaires.services import load_scoring_version
+from surveyapp.studies.models import Study
+
+
+class AnalysisError(ValueError):
+    """The study's data and its scoring version do not fit together; the message says what to do."""
+
+
+def current_scoring() -> ScoringModel:
+    """The scoring model of the running app's scoring.yaml (needs an app context)."""
+    from surveyapp.questionnaires.runtime import catalogue
+
+    return catalogue().scoring
+
+
+def scoring_of(
+    *, session: Session, study: Study, current: ScoringModel | None = None
+) -> tuple[ScoringModel, bool]:
+    """The scoring model a study is analysed with, and whether that is provisional.
+
+    The pinned version when the study has one; otherwise `current` (default: the app's scoring.yaml), which is
+    provisional until the study first enters analyse and pins it.
+    """
+    if study.scoring_version_id is not None:
+        return load_scoring_version(session=session, version_id=study.scoring_version_id), False
+    return (current if current is not None else current_scoring()), True
+
+
+def fit_model_of(scoring: ScoringModel) -> FitModel:
+    """The dimensions and their weights, in scoring.yaml order."""
+    return FitModel(tuple(DimensionSpec(dimension.key, dimension.weight) for dimension in scoring.dimensions))
+
+
+def thresholds_of(scoring: ScoringModel) -> Thresholds:
+    """The analysis thresholds of a scoring model."""
+    values = scoring.thresholds
+    return Thresholds(quadrant=values.quadrant, gap=values.gap, signal=values.signal, min_n=values.min_n)
+
+
+def _checked(
+    aggregates: list[AccountDimensionAggregate], fit_model: FitModel, study: Study, scoring: ScoringModel
+) -> list[AccountDimensionAggregate]:
+    unknown = sorted({row.dimension for row in aggregates} - set(fit_model.keys))
+    if unknown:
+        raise AnalysisError(
+            f"study {study.slug}: answers are scored in dimension(s) {', '.join(unknown)}, which scoring "
+            f"version {scoring.version[:12]} does not declare; run `surveyapp analysis rescore --study "
+            f"{study.slug} --repin` to score them with the current files"
+        )
+    return aggregates
+
+
+def previous_overall_fits(
+    *, session: Session, study: Study, current: ScoringModel | None = None
+) -> list[OverallFit]:
+    """The overall fits of every account in a study's scope, scored with that study's own scoring version."""
+    scoring, _ = scoring_of(session=session, study=study, current=current)
+    fit_model = fit_model_of(scoring)
+    aggregates = _checked(queries.account_aggregates(session=session, study=study), fit_model, study, scoring)
+    index = AccountScoreIndex(account_scores_from_aggregates(aggregates))
+    return [
+        account_overall(account.account_id, index, fit_model)
+        for account in queries.account_figures(session=session, study=study)
+    ]
+
+
+def study_analysis(*, session: Session, study: Study, current: ScoringModel | None = None) -> StudyAnalysis:
+    """The whole analysis of a study (rules 2-13), unrounded, from SQL aggregates.
+
+    `current` is the scoring model to use while the study has none pinned (default: the app's scoring.yaml).
+    Raises AnalysisError when the stored scores name a dimension the scoring version does not know.
+    """
+    scoring, provisional = scoring_of(session=session, study=study, current=current)
+    fit_model = fit_model_of(scoring)
+    items = queries.ItemSets.of(queries.scoring_questionnaires(session=session, study=study))
+    answers = queries.answer_aggregates(session=session, study=study, signals=items.signals)
+    aggregates = _checked(answers.accounts, fit_model, study, scoring)
+    previous = study.previous_study
+    return analyse_study(
+        study=study.slug,
+        scoring_version=scoring.version,
+        provisional=provisional,
+        fit_model=fit_model,
+        thresholds=thresholds_of(scoring),
+        accounts=queries.account_figures(session=session, study=study),
+        account_scores=account_scores_from_aggregates(aggregates),
+        nps_answers=queries.nps_answers(session=session, study=study, nps=items.nps),
+        signal_aggregates=answers.signals,
+        response_counts=queries.response_counts(session=session, study=study),
+        alpha_aggregates=answers.alpha,
+        previous=(
+            None
+            if previous is None
+            else previous_overall_fits(session=session, study=previous, current=current)
+        ),
+    )
+
+
+def analysis_document(
+    *, session: Session, study: Study, current: ScoringModel | None = None
+) -> dict[str, Any]:
+    """The analysis JSON of a study (the contract of `build_analysis_document`, rule 14's rounding)."""
+    return build_analysis_document(study_analysis(session=session, study=study, current=current))

@@ -1,0 +1,1 @@
+"""Guided interviews: planning, the interview screen, autosave with optimistic locking, completion."""

@@ -1,0 +1,80 @@
+"""The words reports and report pages use for the analysis' codes, translated lazily (in the report's
+language when rendered under `force_locale`, in the user's language on a web page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveyapp.enums import Quadrant
+from surveyapp.i18n import _l
+
+QUADRANT_NAMES = {
+    Quadrant.MATCH: _l("Match"),
+    Quadrant.CUSTOMER_SWAYED: _l("Customer swayed"),
+    Quadrant.BLIND_SPOT: _l("Blind spot"),
+    Quadrant.MISFIT: _l("Misfit"),
+    Quadrant.INCOMPLETE: _l("Incomplete"),
+}
+
+QUADRANT_MEANINGS = {
+    Quadrant.MATCH: _l("Both the client and the supplier see a good fit."),
+    Quadrant.CUSTOMER_SWAYED: _l("The client is content; the supplier pays for it."),
+    Quadrant.BLIND_SPOT: _l("The supplier thinks all is well; the client does not."),
+    Quadrant.MISFIT: _l("Neither the client nor the supplier sees a good fit."),
+    Quadrant.INCOMPLETE: _l("Only one side has answered, so no quadrant can be drawn."),
+}
+
+# The advice that follows from the quadrant when the act phase has not recorded a decision (method.md §7).
+ADVICE_HEADLINES = {
+    Quadrant.MATCH: _l("Continue and strengthen"),
+    Quadrant.CUSTOMER_SWAYED: _l("Realign: the client is content, but the supplier pays for it"),
+    Quadrant.BLIND_SPOT: _l("Realign: the supplier thinks all is well, the client does not"),
+    Quadrant.MISFIT: _l("Consider an exit, to be confirmed"),
+    Quadrant.INCOMPLETE: _l("Collect the missing perspective"),
+}
+
+ADVICE_TEXTS = {
+    Quadrant.MATCH: _l(
+        "Both sides see a good fit. Keep investing in the relationship, and keep an eye on the gaps and "
+        "warning signals in this report all the same."
+    ),
+    Quadrant.CUSTOMER_SWAYED: _l(
+        "Look at which of the supplier's dimensions are low (effort, risk, team energy) and renegotiate: "
+        "scope "
+        "and a change procedure, a price for the extra work, a return to the standard way of working."
+    ),
+    Quadrant.BLIND_SPOT: _l(
+        "The client may leave without warning. Use the flagged gaps to find what the client misses, and talk "
+        "to the client soon."
+    ),
+    Quadrant.MISFIT: _l(
+        "The quadrant alone does not decide an exit: confirm it with the warning signals, the number of "
+        "respondents and, ideally, an interview. If you exit, do it responsibly, with a transition period."
+    ),
+    Quadrant.INCOMPLETE: _l(
+        "Only one side has answered. Ask the other side for its view before drawing conclusions about this "
+        "account."
+    ),
+}
+
+PERSPECTIVE_NAMES = {
+    "client": _l("Client"),
+    "supplier": _l("Supplier"),
+    "supplier_predicts_client": _l("Supplier's prediction"),
+}
+
+DECISION_NAMES = {"continue": _l("Continue"), "realign": _l("Realign"), "exit": _l("Exit")}
+
+# The risk order of "accounts ranked by risk" (portfolio report), most at risk first.
+RISK_ORDER = (
+    Quadrant.MISFIT,
+    Quadrant.BLIND_SPOT,
+    Quadrant.CUSTOMER_SWAYED,
+    Quadrant.INCOMPLETE,
+    Quadrant.MATCH,
+)
+
+
+def label(mapping: dict[Any, Any], key: Any) -> str:
+    """The translated text for a code, evaluated now (in the active locale)."""
+    return str(mapping[key])

@@ -1,0 +1,61 @@
+"""The renderer child: `python -m surveyapp.reporting.worker`, started by surveyapp/jobs/render.py.
+
+Reads one JSON request from stdin ({"report_id", "config", "limits"}), limits its own address space and CPU
+time *before* importing anything heavy, builds the app from the given settings, renders the report and
+stores the PDF. It writes one JSON line to stdout: {"ok": true} or {"ok": false, "code": ..., "detail": ...};
+the parent records failures (a child out of memory cannot be trusted to reach the database).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import resource
+import sys
+from typing import Any
+
+MB = 1024 * 1024
+
+
+def apply_limits(limits: dict[str, Any]) -> None:
+    """RLIMIT_AS caps the address space (memory); RLIMIT_CPU is a second guard behind the parent's clock."""
+    memory = int(limits["memory_mb"]) * MB
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    seconds = max(1, int(float(limits["seconds"])) + 1)
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    if isinstance(exc, MemoryError):
+        return True
+    if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
+        return True
+    text = str(exc).lower()
+    return "cannot allocate memory" in text or "failed to map segment" in text or "out of memory" in text
+
+
+def _render(request: dict[str, Any]) -> dict[str, Any]:
+    from surveyapp.app import create_app
+
+    app = create_app(request["config"])
+    with app.app_context():
+        from surveyapp.reporting.pipeline import render_stored_report
+
+        return render_stored_report(report_id=int(request["report_id"]))
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.read())
+    apply_limits(request["limits"])
+    try:
+        outcome = _render(request)
+    except BaseException as exc:
+        code = "memory_limit" if _is_out_of_memory(exc) else "error"
+        outcome = {"ok": False, "code": code, "detail": f"{type(exc).__name__}: {exc}"[:2000]}
+    sys.stdout.write(json.dumps(outcome) + "\n")
+    sys.stdout.flush()
+    return 0 if outcome["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""`surveyapp demo` then `surveyapp analysis`: every quadrant, gaps, signals, the cost of mismatch and drift,
+numbers that match an independent computation, and a second `demo` that adds nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from surveyapp.analysis.accounts import account_scores_from_respondents
+from surveyapp.analysis.inputs import ItemScore, NpsAnswer
+from surveyapp.analysis.items import respondent_dimension_scores
+from surveyapp.analysis.queries import account_figures, response_counts
+from surveyapp.analysis.report import build_analysis_document
+from surveyapp.analysis.service import fit_model_of, previous_overall_fits, thresholds_of
+from surveyapp.analysis.signals import signal_aggregates_from_items
+from surveyapp.analysis.stats import item_matrices_from_items
+from surveyapp.analysis.study import analyse_study
+from surveyapp.audit.models import AuditEvent
+from surveyapp.cli import cli
+from surveyapp.enums import Perspective, Phase
+from surveyapp.invitations.models import Invitation, InvitationEvent
+from surveyapp.questionnaires.runtime import catalogue
+from surveyapp.questionnaires.services import load_scoring_version, load_version
+from surveyapp.questionnaires.types import score_answers
+from surveyapp.responses.models import Answer, Response
+from surveyapp.studies.models import Study
+
+EXPECTED_QUADRANTS = {
+    "Atlas Engineering": "customer_swayed",
+    "Greenfield Offices Ltd": "match",
+    "Helder Zorggroep": "blind_spot",
+    "Kempen Retail": "match",
+    "Noordzee Havenbedrijf": "customer_swayed",
+    "Polderwind Energie": "incomplete",
+    "Stadsbank Utrecht": "misfit",
+    "Van Dijk Logistiek": "match",
+}
+
+
+@pytest.fixture
+def demo(app: Any, db: Any) -> Any:
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str) -> Any:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    invoke("demo")
+    return invoke
+
+
+def _counts(db: Any) -> dict[str, int]:
+    models = (Response, Answer, Invitation, InvitationEvent, AuditEvent)
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
+
+
+def _pure_document(db: Any, study: Study) -> dict[str, Any]:
+    """The same analysis computed the plain way: every counted response's raw answers scored by the engine."""
+    latest: dict[tuple[int, int, str], Response] = {}
+    for response in db.session.scalars(
+        select(Response).where(Response.study_id == study.id, Response.status == "completed")
+    ):
+        key = (response.contact_id, response.account_id, response.perspective.value)
+        if key not in latest or (response.submitted_at, response.id) > (
+            latest[key].submitted_at,
+            latest[key].id,
+        ):
+            latest[key] = response
+    items = []
+    for response in latest.values():
+        questionnaire = load_version(session=db.session, version_id=response.questionnaire_version_id)
+        raw = {answer.item_key: answer.value for answer in response.answers if answer.value is not None}
+        for key, scored in score_answers(questionnaire, raw).items():
+            items.append(
+                ItemScore(
+                    response.account_id,
+                    response.contact_id,
+                    response.perspective,
+                    key,
+                    scored.dimension,
+                    scored.weight,
+                    scored.score,
+                    scored.tags,
+                )
+            )
+    pinned = study.scoring_version_id is not None
+    scoring = (
+        load_scoring_version(session=db.session, version_id=study.scoring_version_id)
+        if pinned
+        else catalogue().scoring
+    )
+    nps = [
+        (row.account_id, row.respondent_id, round(row.score / 10))
+        for row in items
+        if row.perspective is Perspective.CLIENT and row.item_key == "rel_nps"
+    ]
+    analysis = analyse_study(
+        study=study.slug,
+        scoring_version=scoring.version,
+        provisional=not pinned,
+        fit_model=fit_model_of(scoring),
+        thresholds=thresholds_of(scoring),
+        accounts=account_figures(session=db.session, study=study),
+        account_scores=account_scores_from_respondents(respondent_dimension_scores(items)),
+        nps_answers=[NpsAnswer(*row) for row in nps],
+        signal_aggregates=signal_aggregates_from_items(items),
+        response_counts=response_counts(session=db.session, study=study),
+        item_matrices=item_matrices_from_items(items),
+        previous=None
+        if study.previous_study is None
+        else previous_overall_fits(session=db.session, study=study.previous_study),
+    )
+    return build_analysis_document(analysis)
+
+
+def test_demo_finished_wave_shows_every_quadrant_gaps_signals_and_cost(db, demo):
+    # Act
+    document = json.loads(demo("analysis", "--study", "brightline-2025", "--format", "json").output)
+    table = demo("analysis", "--study", "brightline-2025").output
+
+    # Assert: every quadrant, Polderwind incomplete (its client never answered)
+    assert {account["account"]: account["quadrant"] for account in document["accounts"]} == EXPECTED_QUADRANTS
+    assert document["portfolio"]["quadrants"] == {
+        "match": 3,
+        "customer_swayed": 2,
+        "blind_spot": 1,
+        "misfit": 1,
+        "incomplete": 1,
+    }
+    # Cost by hand: unpaid hours of the customer_swayed and misfit accounts, Noordzee 5200 - 3900 = 1300,
+    # Atlas 1900 - 1500 = 400, Stadsbank 3400 - 2100 = 1300: 3000; the median effort of the match accounts
+    # (Van Dijk 2900, Greenfield 2300, Kempen 1700) is 2300; 3000 / 2300 = 1.30
+    assert document["portfolio"]["cost_of_mismatch"] == {
+        "nonbillable_hours": 3000.0,
+        "median_match_hours": 2300.0,
+        "equivalent_matching_clients": 1.3,
+        "reason": None,
+    }
+    helder = next(account for account in document["accounts"] if account["account"] == "Helder Zorggroep")
+    assert {row["key"] for row in helder["dimensions"] if row["flagged"]} >= {
+        "needs_match",
+        "execution_quality",
+    }
+    assert {"question": "quality_2", "perspective": "client", "score": 0.0, "n": 2, "indicative": True} in (
+        helder["signals"]
+    )
+    assert all(account["drift"] is None for account in document["accounts"])
+    assert "quadrants: match 3, customer_swayed 2, blind_spot 1, misfit 1, incomplete 1" in table
+    assert "= 1.3 equivalent matching clients" in table
+    assert "  signal effort_1 (supplier): 0.0 (n 2*)" in table
+
+
+def test_demo_current_wave_shows_drift_and_growing_apart(db, demo):
+    # Act
+    document = json.loads(demo("analysis", "--study", "brightline-2026", "--format", "json").output)
+    table = demo("analysis", "--study", "brightline-2026").output
+
+    # Assert
+    drift = {account["account"]: account["drift"] for account in document["accounts"]}
+    assert drift["Van Dijk Logistiek"]["growing_apart"] is True
+    assert drift["Van Dijk Logistiek"]["supplier"] < -15
+    assert drift["Kempen Retail"]["growing_apart"] is False
+    assert drift["Atlas Engineering"] is None  # nobody answered yet in this wave
+    assert "GROWING APART" in table
+    assert document["provisional"] is True  # the current wave has not entered analyse: nothing pinned yet
+
+
+@pytest.mark.parametrize("slug", ["brightline-2025", "brightline-2026"])
+def test_demo_numbers_match_the_plain_computation(db, demo, slug):
+    # Arrange
+    study = db.session.scalar(select(Study).where(Study.slug == slug))
+
+    # Act
+    sql = json.loads(demo("analysis", "--study", slug, "--format", "json").output)
+
+    # Assert
+    assert sql == _pure_document(db, study)
+
+
+def test_demo_phases_texts_and_a_second_run_adds_nothing(db, demo):
+    # Arrange
+    before = _counts(db)
+
+    # Act
+    demo("demo")
+
+    # Assert
+    assert _counts(db) == before
+    phases = dict(db.session.execute(select(Study.slug, Study.phase)).all())
+    assert phases == {"brightline-2025": Phase.ACT, "brightline-2026": Phase.INTERVIEW}
+    texts = set(db.session.scalars(select(Answer.value).where(Answer.item_key == "open_change")))
+    assert any("scope" in text for text in texts)  # Dutch
+    assert any("Reporting could be more concise" in text for text in texts)  # English
+    consents = set(db.session.scalars(select(Answer.value).where(Answer.item_key == "quote_consent")))
+    assert consents <= {"named", "anonymous", "no"} and len(consents) >= 2
