@@ -22,8 +22,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	SURVEYAPP_ENV=development $(BIN)/surveyapp init-db
 	SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/surveyapp demo
-	@echo "serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)} \
+	@echo "serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop); \`surveyapp tick\` runs every minute beside it"
+	@export SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+		( while sleep 60; do $(BIN)/surveyapp tick >/dev/null || true; done ) & ticker=$$!; \
+		trap 'kill $$ticker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --no-reload
 
 # The whole suite on SQLite; again on PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set.

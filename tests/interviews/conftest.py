@@ -20,6 +20,7 @@ from surveyapp.enums import Language, Phase, Role, Side
 from surveyapp.interviews import services
 from surveyapp.interviews.answers import stored_items
 from surveyapp.interviews.models import Interview, InterviewChannel, QuoteConsent
+from surveyapp.mail.models import OutboxMessage
 from surveyapp.studies import scope
 from surveyapp.studies.models import Contact, Study
 from tests.conftest import Client
@@ -219,6 +220,17 @@ def answers_of(db: Any, interview: Interview) -> dict[str, str | None]:
     found = db.session.get(Interview, interview.id)
     assert found is not None and found.response_id is not None
     return {key: held.value for key, held in stored_items(db.session, found.response_id).items()}
+
+
+def interview_mail(db: Any) -> list[OutboxMessage]:
+    """The emails about interviews in the outbox (the study's own invitations left out), oldest first."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.dedupe_key.like("interview:%"))
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def text_of(response: Any) -> str:

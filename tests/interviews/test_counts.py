@@ -12,8 +12,9 @@ from surveyapp.interviews import services
 def test_counts_interviews_count_as_invited_unless_cancelled(
     db, client, login, fieldwork, researcher, plan, started
 ):
-    # Arrange
+    # Arrange: the study's own invitations (the staff's, sent in prepare) are the baseline
     work = fieldwork()
+    before = _invited(db, work)
     plan(work, researcher, contact=work.anna)
     started(work, researcher, contact=work.carl)
     plan(work, researcher, contact=work.sam)
@@ -25,12 +26,17 @@ def test_counts_interviews_count_as_invited_unless_cancelled(
     login(researcher)
 
     # Act
-    counts = {
-        (c.account_id, c.perspective): c.invited
-        for c in response_counts(session=db.session, study=work.study)
-    }
+    after = _invited(db, work)
     per_status = client.application.jinja_env.globals["interview_counts"](work.study)
 
     # Assert
-    assert counts == {(work.acme_id, Perspective.CLIENT): 2, (work.acme_id, Perspective.SUPPLIER): 1}
+    added = {key: n - before.get(key, 0) for key, n in after.items() if n != before.get(key, 0)}
+    assert added == {(work.acme_id, Perspective.CLIENT): 2, (work.acme_id, Perspective.SUPPLIER): 1}
     assert per_status == {"planned": 2, "in_progress": 1, "completed": 0, "cancelled": 1}
+
+
+def _invited(db, work):
+    return {
+        (c.account_id, c.perspective): c.invited
+        for c in response_counts(session=db.session, study=work.study)
+    }

@@ -7,13 +7,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from markupsafe import escape
-from sqlalchemy import select
 
 from surveyapp.db import utcnow
 from surveyapp.interviews.models import Interview, InterviewChannel, InterviewStatus
 from surveyapp.interviews.queries import questionnaire_of
-from surveyapp.mail.models import OutboxMessage
-from tests.interviews.conftest import text_of
+from tests.interviews.conftest import interview_mail, text_of
 
 
 def test_guide_shows_every_topic_question_probe_and_scale(db, client, login, fieldwork, researcher, plan):
@@ -96,7 +94,7 @@ def test_guide_paper_interview_is_entered_with_the_time_it_took_place(
     )
     assert interview.duration == timedelta(minutes=50)
     assert interview.response.submitted_at == held + timedelta(minutes=50)
-    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert interview_mail(db) == []
 
 
 def test_guide_start_without_consent_to_take_part_is_refused(db, client, login, fieldwork, researcher, plan):

@@ -12,7 +12,7 @@ from surveyapp.db import utcnow
 from surveyapp.enums import Perspective, Phase, Role
 from surveyapp.interviews.models import Interview, InterviewStatus
 from surveyapp.mail.models import OutboxMessage
-from tests.interviews.conftest import NEXT_WEEK, text_of
+from tests.interviews.conftest import NEXT_WEEK, interview_mail, text_of
 from tests.interviews.icsparse import attachment, events
 
 DAY = (NEXT_WEEK + timedelta(days=1)).date()
@@ -196,7 +196,7 @@ def test_planning_in_the_past_sends_no_email(db, client, login, fieldwork, resea
     # Assert
     assert planned.status_code == 303
     assert "No confirmation email was sent: the appointment is in the past." in text_of(page)
-    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert interview_mail(db) == []
 
 
 def test_planning_cancel_needs_a_reason_and_cancels_the_calendar_event(
@@ -219,7 +219,7 @@ def test_planning_cancel_needs_a_reason_and_cancels_the_calendar_event(
     db.session.expire_all()
     interview = db.session.get(Interview, interview.id)
     assert (interview.status, interview.cancel_reason) == (InterviewStatus.CANCELLED, "Carl is ill.")
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    messages = interview_mail(db)
     assert [m.subject.split(":")[0] for m in messages] == ["Confirmed", "Cancelled"]
     _calendar, [event] = events(attachment(messages[1].raw)[1])
     assert (event["UID"], event["SEQUENCE"], event["STATUS"]) == (interview.ics_uid, "1", "CANCELLED")
@@ -258,7 +258,7 @@ def test_planning_confirmation_sent_again_updates_the_same_event(db, client, log
     # Assert
     assert again.status_code == 303
     db.session.expire_all()
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    messages = interview_mail(db)
     assert len(messages) == 2
     _calendar, [event] = events(attachment(messages[1].raw)[1])
     assert (event["UID"], event["SEQUENCE"], event["STATUS"]) == (interview.ics_uid, "1", "CONFIRMED")
@@ -275,7 +275,7 @@ def test_planning_a_paper_interview_gets_no_email(db, client, login, fieldwork, 
 
     # Assert
     assert paper.status_code == 303
-    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert interview_mail(db) == []
     interview = db.session.scalars(select(Interview)).one()
     page = text_of(client.get(f"/interviews/{interview.id}"))
     assert "Enter the paper interview" in page
