@@ -95,7 +95,7 @@ class RefusingRecorder(Recorder):
 class SlowRecorder(Recorder):
     """Answers DATA only after `delay` seconds (longer than the client's timeout in the tests)."""
 
-    delay = 3.0
+    delay = 8.0
 
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
         await asyncio.sleep(self.delay)

@@ -167,7 +167,7 @@ def test_timeout_is_a_temporary_failure(db):
     server = start_server(SlowRecorder())
     try:
         queue(db, 1)
-        report = deliver_due(session=db.session, backend=backend(server.port, timeout=0.5))
+        report = deliver_due(session=db.session, backend=backend(server.port, timeout=2.0))
     finally:
         server.controller.stop()
 
