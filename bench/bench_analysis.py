@@ -11,7 +11,8 @@ fit-supplier, so signals and the NPS item are real, topped up with extra scored 
   same answer table, joined to the responses: the least any analysis has to do.
 
 Both are run alternately; reported are medians, the ratio analysis/bare (target <= 3) and the growth of the
-analysis time per answer from the smallest size (target: no faster than linear). Not a test; not run in CI.
+analysis time per answer from the smallest size (target: no faster than linear); the lines also go to
+`bench/results/bench_analysis.txt`. Not a test; not run in CI.
 
     .venv/bin/python bench/bench_analysis.py --quick                       # 100k and 400k answers
     .venv/bin/python bench/bench_analysis.py                               # 100k, 400k, 1M, 4M answers
@@ -342,9 +343,14 @@ def main() -> None:
             f"{RESPONDENTS[0]} client + {RESPONDENTS[1]} supplier respondents x {ANSWERS} scored answers "
             f"per account; medians of {args.repeat} runs (3 for the largest sizes)"
         )
+        lines = []
         for url in urls:
             for line in run(url, sizes, args.repeat):
                 print(line, flush=True)
+                lines.append(line)
+    results = Path(__file__).resolve().parent / "results"
+    results.mkdir(exist_ok=True)
+    (results / "bench_analysis.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,24 +1,25 @@
 """Benchmark: PDF reports against bare WeasyPrint; the web process's memory around a 200-account portfolio.
 
-Set-up: a fresh SQLite database (schema from the models) with a study in the analyse phase whose accounts
-have client and supplier answers (imported responses, as `import responses` stores them; the demo data set
-has no answers yet), 8 accounts for the account report and `--accounts` (default 200) for the portfolio.
+Set-up: a fresh SQLite database (schema from the models) with the demo data set (`surveyapp demo`, plus the
+researcher's commentary on the benchmark's account) and a study of `--accounts` (default 200) accounts whose
+answers follow the synthetic profiles of tests/reporting/synthetic.py (imported responses).
 
-1. Account report vs bare WeasyPrint on the same final HTML, in one run, medians over `--repeat` runs, the
-   order alternating:
+1. The demo's account report (Noordzee Havenbedrijf, wave brightline-2025) vs bare WeasyPrint on the same
+   final HTML (its stylesheets inlined), medians over `--repeat` runs, the order alternating:
    - in process (the work per report, imports done): ours = read the study and its analysis from the database,
      build the context and the SVG charts, render the templates, WeasyPrint with the locked-down fetcher;
-     bare = `weasyprint.HTML(string=html).write_pdf()` on the HTML ours produced. Peak memory is each
-     fresh process's peak RSS (wait4) minus its RSS just before the report, so that imports do not count.
+     bare = `weasyprint.HTML(string=html).write_pdf()`. Memory: the peak RSS while the report is made
+     (sampled every millisecond) minus the RSS just before, so that imports do not count.
    - end to end (what a request costs): ours = `run_render`, the renderer child with its limits, from
      process start to stored PDF; bare = a fresh `python` that imports WeasyPrint and writes the same HTML.
+     Memory: each process's own peak RSS (VmHWM).
 2. The portfolio report of `--accounts` accounts through `run_render` (the renderer child): the RSS of this
    process (standing in for the web process) before and after, and the child's time and peak memory.
 
 Not a test; not run in CI.
 
     .venv/bin/python bench/bench_report.py [--repeat 5] [--accounts 200]
-    .venv/bin/python bench/bench_report.py --samples docs/   # the demo pages as PNG (needs pdftoppm)
+    .venv/bin/python bench/bench_report.py --samples docs/   # the demo's report pages as PNG (needs pdftoppm)
 """
 
 from __future__ import annotations
@@ -143,7 +144,11 @@ def queue(study_slug: str, kind: ReportKind, account: str | None = None) -> int:
     from surveyapp.studies.models import Study
 
     study = db.session.query(Study).filter_by(slug=study_slug).one()
-    found = db.session.query(Account).filter_by(name=account).one() if account else None
+    found = (
+        db.session.query(Account).filter_by(name=account, supplier_id=study.supplier_id).one()
+        if account
+        else None
+    )
     report_id = request_report(session=db.session, study=study, kind=kind, account=found).id
     db.session.commit()
     return report_id
@@ -215,12 +220,17 @@ def in_process(mode: str, arg: str, out: str) -> dict[str, Any]:
 
 
 def end_to_end_bare(html_path: str) -> tuple[float, int]:
-    code = "import sys, weasyprint; weasyprint.HTML(string=open(sys.argv[1]).read()).write_pdf()"
+    """A fresh process that imports WeasyPrint and writes the PDF; its own peak RSS (VmHWM), since a child's
+    rusage includes the parent's memory at the fork."""
+    code = (
+        "import sys, weasyprint; weasyprint.HTML(string=open(sys.argv[1]).read()).write_pdf()\n"
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"
+    )
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code, html_path])  # noqa: S603
-    _pid, _status, usage = os.wait4(process.pid, 0)
-    process.returncode = 0
-    return time.perf_counter() - started, int(usage.ru_maxrss)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code, html_path], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return time.perf_counter() - started, int(result.stdout.strip().splitlines()[-1])
 
 
 def median_ratio(ours: list[float], bare: list[float]) -> float:
@@ -244,7 +254,7 @@ def bench_account(app: Any, config_path: str, folder: str, repeat: int) -> dict[
         )
     }
     html_path = str(Path(folder) / "account.html")
-    first = queue("bench-account", ReportKind.ACCOUNT, ACCOUNT)
+    first = queue(DEMO_STUDY, ReportKind.ACCOUNT, ACCOUNT)
     in_process("ours", config_path, f"{first}:{html_path}:html")  # also writes the final HTML once
     for run in range(repeat):
         order = ("ours", "bare") if run % 2 == 0 else ("bare", "ours")
@@ -255,7 +265,7 @@ def bench_account(app: Any, config_path: str, folder: str, repeat: int) -> dict[
             rows[f"{mode}_mb"].append(result["rss_delta_kb"] / 1024)
         for mode in order:
             if mode == "ours":
-                outcome = run_render(queue("bench-account", ReportKind.ACCOUNT, ACCOUNT), app=app)
+                outcome = run_render(queue(DEMO_STUDY, ReportKind.ACCOUNT, ACCOUNT), app=app)
                 assert outcome.ok, outcome
                 rows["e2e_ours_s"].append(outcome.seconds)
                 rows["e2e_ours_mb"].append(outcome.peak_rss_kb / 1024)
@@ -285,68 +295,56 @@ def bench_portfolio(app: Any, accounts: int) -> dict[str, Any]:
     }
 
 
-def sample_inputs(language: str) -> Any:
-    """The synthetic demo study (tests/reporting/synthetic.py: every quadrant, signals, drift, a prediction)
-    with the shipped names and texts, as the renderer would gather them for the demo supplier."""
-    from surveyapp.reporting.context import DimensionText, Hours, QuestionnaireRef, ReportInputs, StudyFacts
-    from tests.reporting.synthetic import synthetic_study
+DEMO_STUDY = "brightline-2025"
+DEMO_COMMENTARY = (
+    "The client values the team and the result; the cost sits with us. Workarounds and work outside the "
+    "agreement have become normal, and the team is reluctant.\n\nWe advise a conversation about scope, the "
+    "standard way of working and price before the next contract period."
+)
 
-    shipped = catalogue()
-    synthetic = synthetic_study()
-    texts = {
-        (side, item.key): item.text.get(language)
-        for side, slug in (("client", "fit-client"), ("supplier", "fit-supplier"))
-        for item in shipped.get(slug).items
-    }
-    commentary = {
-        "en": "The client values the team and the result. The cost sits with us: the scope has grown since "
-        "the "
-        "start without a change procedure, and the team feels it.\n\nWe advise a conversation about "
-        "scope and price before the next contract period.",
-        "nl": "De klant waardeert het team en het resultaat. De kosten liggen bij ons: de opdracht is sinds "
-        "de "
-        "start gegroeid zonder wijzigingsprocedure, en het team merkt dat.\n\nWe adviseren een gesprek "
-        "over omvang en prijs vóór de volgende contractperiode.",
-    }[language]
-    return ReportInputs(
-        document=synthetic.document,
-        language=language,
-        facts=StudyFacts(
-            supplier="Brightline Facility Services",
-            study_name="Klantfit 2025",
-            study_slug="brightline-2025",
-            generated_at=datetime(2026, 11, 27, 10, tzinfo=UTC),
-            previous_study="Klantfit 2024",
-            questionnaires=tuple(
-                QuestionnaireRef(slug, slug, shipped.get(slug).version)
-                for slug in ("fit-client", "fit-supplier")
-            ),
-        ),
-        dimensions={
-            d.key: DimensionText(d.name.get(language), d.description.get(language))
-            for d in shipped.scoring.dimensions
-        },
-        item_texts=texts,
-        commentary={ACCOUNT: commentary},
-        hours={f.name: Hours(f.effort_hours, f.billable_hours) for f in synthetic.figures},
-    )
+
+def load_demo_study(app: Any) -> None:
+    """The demo data set (`surveyapp demo`) with the researcher's commentary on the benchmark's account."""
+    from surveyapp.demo import load_demo
+    from surveyapp.reporting.services import save_commentary
+    from surveyapp.studies.models import Study
+
+    load_demo(session=db.session, config=app.config, catalogue=catalogue())
+    study = db.session.query(Study).filter_by(slug=DEMO_STUDY).one()
+    account = db.session.query(Account).filter_by(name=ACCOUNT, supplier_id=study.supplier_id).one()
+    save_commentary(session=db.session, study=study, account=account, text=DEMO_COMMENTARY, actor=None)
+    db.session.commit()
 
 
 def samples(app: Any, target: Path) -> None:
-    """Pages of the demo account report (EN, one NL) and of the portfolio report as PNG, for the README."""
-    from surveyapp.reporting.rendering import report_pdf
+    """Pages of the demo's account report (EN, and one NL) and of its portfolio report as PNG, for the README:
+    the demo data set (`surveyapp demo`), its finished wave, rendered by the renderer child."""
+    from surveyapp.studies.models import Study
 
+    load_demo_study(app)
+    study = db.session.query(Study).filter_by(slug=DEMO_STUDY).one()
+    account = db.session.query(Account).filter_by(name=ACCOUNT, supplier_id=study.supplier_id).one()
     folder = Path(tempfile.mkdtemp())
     jobs = (
-        ("en", ReportKind.ACCOUNT, (1, 2, 3)),
-        ("nl", ReportKind.ACCOUNT, (2,)),
-        ("en", ReportKind.PORTFOLIO, (3,)),
+        (Language.EN, ReportKind.ACCOUNT, (1, 2, 3)),
+        (Language.NL, ReportKind.ACCOUNT, (2,)),
+        (Language.EN, ReportKind.PORTFOLIO, (3,)),
     )
     for language, kind, pages in jobs:
-        pdf = folder / f"{kind.value}-{language}.pdf"
-        pdf.write_bytes(
-            report_pdf(sample_inputs(language), kind, ACCOUNT if kind is ReportKind.ACCOUNT else None).data
+        made = request_report(
+            session=db.session,
+            study=study,
+            kind=kind,
+            language=language,
+            account=account if kind is ReportKind.ACCOUNT else None,
         )
+        report_id = made.id
+        db.session.commit()
+        outcome = run_render(report_id, app=app)
+        assert outcome.ok, outcome
+        pdf = folder / f"{kind.value}-{language.value}.pdf"
+        pdf.write_bytes(db.session.get(Report, report_id).pdf)
+        db.session.rollback()
         for page in pages:
             subprocess.run(  # noqa: S603
                 [  # noqa: S607  (pdftoppm from poppler-utils, on the PATH)
@@ -360,7 +358,7 @@ def samples(app: Any, target: Path) -> None:
                     "-l",
                     str(page),
                     str(pdf),
-                    str(target / f"report-{kind.value}-{language}-{page}"),
+                    str(target / f"report-{kind.value}-{language.value}-{page}"),
                 ],
                 check=True,
             )
@@ -404,11 +402,11 @@ def main() -> None:
         app = create_app(config)
         with app.app_context():
             db.create_all()
-            make_study("bench-account", len(PROFILES), Language.EN)
             if options.samples:
                 options.samples.mkdir(parents=True, exist_ok=True)
                 samples(app, options.samples)
                 return
+            load_demo_study(app)
             rows = bench_account(app, config_path, folder, options.repeat)
             started = time.perf_counter()
             make_study(f"bench-{options.accounts}", options.accounts, Language.EN)

@@ -35,18 +35,8 @@ from surveyapp.studies import phases
 from surveyapp.studies.models import Account, Assignment, Contact, Study, StudyQuestionnaire
 
 LABEL = "demo"
-DIMENSIONS = (
-    "needs_match",
-    "ways_of_working",
-    "scope_stability",
-    "execution_quality",
-    "effort",
-    "risk",
-    "friction",
-    "team_energy",
-    "mutual_value",
-    "relationship",
-)
+DIMENSIONS = ("needs_match", "ways_of_working", "scope_stability", "execution_quality", "effort", "risk")
+DIMENSIONS += ("friction", "team_energy", "mutual_value", "relationship")
 # When each wave's staff and clients were invited (UTC).
 DATES = {
     "brightline-2025": (datetime(2025, 9, 8, 8, 0, tzinfo=UTC), datetime(2025, 9, 22, 8, 0, tzinfo=UTC)),
@@ -60,55 +50,44 @@ def _levels(default: float, **levels: float) -> dict[str, float]:
 
 
 # (wave, account, side) -> (levels per dimension, NPS around, items forced to a level)
+C, S = Side.CLIENT, Side.SUPPLIER
 PROFILES: dict[tuple[str, str, Side], tuple[dict[str, float], int, dict[str, int]]] = {
-    ("2025", "Van Dijk Logistiek", Side.CLIENT): (_levels(4), 9, {}),
-    ("2025", "Van Dijk Logistiek", Side.SUPPLIER): (_levels(4, scope_stability=3.5), 8, {}),
-    ("2025", "Kempen Retail", Side.CLIENT): (_levels(4, friction=4.5), 8, {}),
-    ("2025", "Kempen Retail", Side.SUPPLIER): (_levels(4), 8, {}),
-    ("2025", "Greenfield Offices Ltd", Side.CLIENT): (_levels(4, needs_match=4.5), 10, {}),
-    ("2025", "Greenfield Offices Ltd", Side.SUPPLIER): (_levels(4, effort=3.5), 8, {}),
-    ("2025", "Noordzee Havenbedrijf", Side.CLIENT): (_levels(4, relationship=4.5), 9, {}),
-    ("2025", "Noordzee Havenbedrijf", Side.SUPPLIER): (
+    ("2025", "Van Dijk Logistiek", C): (_levels(4), 9, {}),
+    ("2025", "Van Dijk Logistiek", S): (_levels(4, scope_stability=3.5), 8, {}),
+    ("2025", "Kempen Retail", C): (_levels(4, friction=4.5), 8, {}),
+    ("2025", "Kempen Retail", S): (_levels(4), 8, {}),
+    ("2025", "Greenfield Offices Ltd", C): (_levels(4, needs_match=4.5), 10, {}),
+    ("2025", "Greenfield Offices Ltd", S): (_levels(4, effort=3.5), 8, {}),
+    ("2025", "Noordzee Havenbedrijf", C): (_levels(4, relationship=4.5), 9, {}),
+    ("2025", "Noordzee Havenbedrijf", S): (
         _levels(2.5, needs_match=3, effort=1, team_energy=1.5, ways_of_working=2),
         7,
         {"effort_1": 1, "wow_4": 1, "scope_4": 1, "energy_2": 1},
     ),
-    ("2025", "Atlas Engineering", Side.CLIENT): (_levels(4), 8, {}),
-    ("2025", "Atlas Engineering", Side.SUPPLIER): (
-        _levels(3, effort=1.5, team_energy=2.5),
-        7,
-        {"effort_1": 1},
-    ),
-    ("2025", "Helder Zorggroep", Side.CLIENT): (
-        _levels(2, scope_stability=3, risk=3),
-        4,
-        {"quality_2": 1, "wow_2": 2},
-    ),
-    ("2025", "Helder Zorggroep", Side.SUPPLIER): (_levels(4, effort=3.5), 8, {}),
-    ("2025", "Stadsbank Utrecht", Side.CLIENT): (_levels(2, risk=2.5), 5, {"scope_2": 1, "quality_2": 2}),
-    ("2025", "Stadsbank Utrecht", Side.SUPPLIER): (
+    ("2025", "Atlas Engineering", C): (_levels(4), 8, {}),
+    ("2025", "Atlas Engineering", S): (_levels(3, effort=1.5, team_energy=2.5), 7, {"effort_1": 1}),
+    ("2025", "Helder Zorggroep", C): (_levels(2, scope_stability=3, risk=3), 4, {"quality_2": 1, "wow_2": 2}),
+    ("2025", "Helder Zorggroep", S): (_levels(4, effort=3.5), 8, {}),
+    ("2025", "Stadsbank Utrecht", C): (_levels(2, risk=2.5), 5, {"scope_2": 1, "quality_2": 2}),
+    ("2025", "Stadsbank Utrecht", S): (
         _levels(2, team_energy=1.5, effort=1.5),
         5,
         {"effort_1": 1, "energy_2": 1, "scope_4": 1},
     ),
-    ("2025", "Polderwind Energie", Side.SUPPLIER): (_levels(3.5), 7, {}),
-    ("2026", "Van Dijk Logistiek", Side.CLIENT): (_levels(4, scope_stability=3.5), 8, {}),
-    ("2026", "Van Dijk Logistiek", Side.SUPPLIER): (
+    ("2025", "Polderwind Energie", S): (_levels(3.5), 7, {}),
+    ("2026", "Van Dijk Logistiek", C): (_levels(4, scope_stability=3.5), 8, {}),
+    ("2026", "Van Dijk Logistiek", S): (
         _levels(3, scope_stability=1.5, effort=2, team_energy=2.5),
         6,
         {"scope_2": 1, "scope_4": 1},
     ),
-    ("2026", "Kempen Retail", Side.CLIENT): (_levels(4), 9, {}),
-    ("2026", "Kempen Retail", Side.SUPPLIER): (_levels(4, effort=4.5), 8, {}),
-    ("2026", "Noordzee Havenbedrijf", Side.CLIENT): (_levels(4), 8, {}),
-    ("2026", "Noordzee Havenbedrijf", Side.SUPPLIER): (
-        _levels(3, effort=2, team_energy=2.5),
-        7,
-        {"effort_1": 1},
-    ),
-    ("2026", "Helder Zorggroep", Side.SUPPLIER): (_levels(3.5), 7, {}),
-    ("2026", "Greenfield Offices Ltd", Side.SUPPLIER): (_levels(4), 8, {}),
-    ("2026", "Stadsbank Utrecht", Side.SUPPLIER): (_levels(2.5, effort=2), 6, {}),
+    ("2026", "Kempen Retail", C): (_levels(4), 9, {}),
+    ("2026", "Kempen Retail", S): (_levels(4, effort=4.5), 8, {}),
+    ("2026", "Noordzee Havenbedrijf", C): (_levels(4), 8, {}),
+    ("2026", "Noordzee Havenbedrijf", S): (_levels(3, effort=2, team_energy=2.5), 7, {"effort_1": 1}),
+    ("2026", "Helder Zorggroep", S): (_levels(3.5), 7, {}),
+    ("2026", "Greenfield Offices Ltd", S): (_levels(4), 8, {}),
+    ("2026", "Stadsbank Utrecht", S): (_levels(2.5, effort=2), 6, {}),
 }
 # Who answers how in each wave: survey respondents are taken from the invitations; these answer by import.
 IMPORTED = {
@@ -119,10 +98,8 @@ IMPORTED = {
         ("Noordzee Havenbedrijf", "s.visser@noordzeehaven.example"),
     ),
 }
-SILENT = {
-    "2025": {"f.hendriks@polderwind.example"},  # Polderwind's client never answered: incomplete
-    "2026": {"james.okafor@brightline.example"},
-}  # has not answered yet in the current wave
+# Polderwind's client never answered in 2025 (incomplete); James has not answered yet in the current wave.
+SILENT = {"2025": {"f.hendriks@polderwind.example"}, "2026": {"james.okafor@brightline.example"}}
 ROLES = {
     "Inkoper": "buyer",
     "Procurement lead": "buyer",

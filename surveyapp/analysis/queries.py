@@ -36,6 +36,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -60,6 +61,9 @@ from surveyapp.responses.models import Answer, Response
 from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select
 from surveyapp.studies.models import Account, Study, StudyAccount, StudyQuestionnaire
 
+# Memory for the hash aggregates of `answer_aggregates` on PostgreSQL (its default, 4MB, makes them spill to
+# disk from a few thousand respondents on).
+WORK_MEM = "64MB"
 MODE_FIELDS = {
     ResponseMode.SURVEY: "survey",
     ResponseMode.INTERVIEW: "interview",
@@ -201,29 +205,24 @@ class AnswerAggregates:
     signals: list[SignalAggregate]
 
 
-def _signal_rows(items: CTE, signals: Mapping[int, frozenset[str]]) -> Select[Any]:
-    """Part `s`: n and Σ of each signal item per (account, perspective), from the item groups."""
+def _signal_rows(counted: CTE, signals: Mapping[int, frozenset[str]]) -> Select[Any]:
+    """Part `s`: n and Σ of each signal item per (account, perspective), read through the (response, item)
+    index rather than from every answer."""
     return (
         select(
             literal("s"),
-            items.c.account_id,
-            items.c.perspective,
+            counted.c.account_id,
+            counted.c.perspective,
             cast(null(), String),
-            items.c.item_key,
-            func.sum(items.c.n),
-            func.sum(items.c.total),
+            Answer.item_key,
+            func.count(),
+            func.sum(Answer.score),
             cast(null(), Float),
             cast(null(), Float),
         )
-        .where(
-            or_(
-                *(
-                    and_(items.c.version == version_id, items.c.item_key.in_(sorted(keys)))
-                    for version_id, keys in sorted(signals.items())
-                )
-            )
-        )
-        .group_by(items.c.account_id, items.c.perspective, items.c.item_key)
+        .join(Answer, Answer.response_id == counted.c.id)
+        .where(Answer.score.is_not(None), _answers_to(counted, signals))
+        .group_by(counted.c.account_id, counted.c.perspective, Answer.item_key)
     )
 
 
@@ -232,13 +231,18 @@ def answer_aggregates(
 ) -> AnswerAggregates:
     """Rule 4's account aggregates, rule 13's alpha sums and rule 9's signal aggregates, in one statement.
 
-    The counted answers are grouped twice: per response and dimension (`units`: the respondent's weighted
-    mean, rule 3, and the response's item total) and per account, perspective, version and item (`items`).
-    Alpha's item set per (perspective, dimension) is every item that occurs in a counted response; a response
-    is complete when it has all of them. Since a response holds an item at most once, the responses with the
-    most items (`widths`) are the complete ones exactly when that most equals the number of items that occur;
-    the others (`incomplete`, usually few) are left out of the item sums.
+    The counted answers are grouped per response and dimension (`units`: the respondent's weighted mean,
+    rule 3, and the response's item total and sum of squares), per perspective, dimension and item (alpha's
+    item sums) and, for the signal items only, per account and item. Alpha's item set per (perspective,
+    dimension) is every item that occurs in a counted response; a response is complete when it has all of
+    them. Since a response holds an item at most once, the responses with the most items (`widths`) are the
+    complete ones exactly when that most equals the number of items that occur; the others (`incomplete`,
+    usually few) are left out of the item sums.
+
+    On PostgreSQL the statement gets `work_mem` for its hash aggregates (SET LOCAL: this transaction only).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     counted = counted_select(study.id).cte("counted")
     units = _units(counted)
     widths = (
@@ -251,33 +255,6 @@ def answer_aggregates(
         select(units.c.unit, units.c.dimension)
         .join(widths, and_(same_cell, units.c.answered < widths.c.k))
         .cte("incomplete")
-    )
-    items = (
-        select(
-            counted.c.account_id,
-            counted.c.perspective,
-            counted.c.questionnaire_version_id.label("version"),
-            Answer.dimension,
-            Answer.item_key,
-            func.count().label("n"),
-            func.sum(Answer.score).label("total"),
-            func.count(incomplete.c.unit).label("incomplete"),
-            func.sum(case((incomplete.c.unit.is_(None), Answer.score))).label("complete_total"),
-        )
-        .select_from(counted)
-        .join(Answer, Answer.response_id == counted.c.id)
-        .outerjoin(
-            incomplete, and_(incomplete.c.unit == counted.c.id, incomplete.c.dimension == Answer.dimension)
-        )
-        .where(Answer.score.is_not(None))
-        .group_by(
-            counted.c.account_id,
-            counted.c.perspective,
-            counted.c.questionnaire_version_id,
-            Answer.dimension,
-            Answer.item_key,
-        )
-        .cte("items")
     )
     no_int, no_float, no_text = cast(null(), Integer), cast(null(), Float), cast(null(), String)
     parts: list[Select[Any]] = [
@@ -319,19 +296,24 @@ def answer_aggregates(
         select(
             literal("i"),
             no_int,
-            items.c.perspective,
-            items.c.dimension,
-            items.c.item_key,
-            func.sum(items.c.n) - func.sum(items.c.incomplete),
-            func.sum(items.c.complete_total),
+            counted.c.perspective,
+            Answer.dimension,
+            Answer.item_key,
+            func.count() - func.count(incomplete.c.unit),
+            func.sum(case((incomplete.c.unit.is_(None), Answer.score))),
             no_float,
             no_float,
         )
-        .where(items.c.dimension.is_not(None))
-        .group_by(items.c.perspective, items.c.dimension, items.c.item_key),
+        .select_from(counted)
+        .join(Answer, Answer.response_id == counted.c.id)
+        .outerjoin(
+            incomplete, and_(incomplete.c.unit == counted.c.id, incomplete.c.dimension == Answer.dimension)
+        )
+        .where(Answer.score.is_not(None), Answer.dimension.is_not(None))
+        .group_by(counted.c.perspective, Answer.dimension, Answer.item_key),
     ]
     if signals:
-        parts.append(_signal_rows(items, signals))
+        parts.append(_signal_rows(counted, signals))
     result = AnswerAggregates(accounts=[], alpha=[], signals=[])
     cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
     for kind, account_id, perspective, dimension, key, n, first, second, third in session.execute(

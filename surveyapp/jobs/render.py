@@ -69,7 +69,8 @@ class RenderLimits:
 
 @dataclass(frozen=True, slots=True)
 class RenderOutcome:
-    """How a renderer child ended. `peak_rss_kb` is the child's peak resident memory (from wait4)."""
+    """How a renderer child ended. `peak_rss_kb` is the child's peak resident memory: its own VmHWM when it
+    reports one, else wait4's (which on Linux can include the parent's memory at the time of the fork)."""
 
     report_id: int
     ok: bool
@@ -102,11 +103,17 @@ def _wait(process: subprocess.Popen[bytes], deadline: float) -> tuple[int | None
         time.sleep(POLL_SECONDS)
 
 
-def _classify(returncode: int, report: dict[str, Any] | None, limits: RenderLimits) -> tuple[str, str | None]:
+def _classify(
+    returncode: int, report: dict[str, Any] | None, limits: RenderLimits, elapsed: float
+) -> tuple[str, str | None]:
     if report is not None and not report.get("ok"):
         return str(report.get("code") or failures.ERROR), report.get("detail")
-    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+    if returncode == -signal.SIGXCPU or (returncode == -signal.SIGKILL and elapsed >= limits.seconds * 0.9):
+        # The CPU-time limit (SIGXCPU, then SIGKILL at the hard limit).
         return failures.TIME_LIMIT, f"{limits.seconds:g} s"
+    if returncode == -signal.SIGKILL:
+        # Killed early from outside: on Linux, typically the kernel's out-of-memory killer.
+        return failures.MEMORY_LIMIT, "SIGKILL before the time limit"
     if returncode < 0:
         # A C library that cannot get memory under RLIMIT_AS often aborts or crashes instead of raising.
         name = signal.Signals(-returncode).name
@@ -158,6 +165,8 @@ def run_in_child(request: dict[str, Any], limits: RenderLimits, *, instance_path
                 report = json.loads(lines[-1])
             except ValueError:
                 report = None
+        if report is not None and report.get("peak_rss_kb"):
+            peak = int(report["peak_rss_kb"])  # the child's own figure, without its parent's memory at fork
         if returncode == 0 and report is not None and report.get("ok"):
             return RenderOutcome(report_id, True, None, None, elapsed, peak)
         stderr.seek(0)
@@ -167,7 +176,7 @@ def run_in_child(request: dict[str, Any], limits: RenderLimits, *, instance_path
             returncode,
             stderr.read()[-4000:].decode("utf-8", "replace"),
         )
-        code, detail = _classify(returncode, report, limits)
+        code, detail = _classify(returncode, report, limits, elapsed)
         return RenderOutcome(report_id, False, code, detail, elapsed, peak)
 
 

@@ -26,6 +26,13 @@ from surveyapp.reporting.models import DeliveryMethod, Report, ReportDelivery, R
 from surveyapp.reporting.services import ReportError
 
 LANGUAGES = ("nl", "en")
+# Subjects per kind and language, like the email bodies written per language (not through the catalogue).
+SUBJECTS = {
+    (ReportKind.ACCOUNT, "en"): "Account report: {name}",
+    (ReportKind.ACCOUNT, "nl"): "Klantrapport: {name}",
+    (ReportKind.PORTFOLIO, "en"): "Portfolio report: {name}",
+    (ReportKind.PORTFOLIO, "nl"): "Portfoliorapport: {name}",
+}
 
 
 def report_filename(report: Report) -> str:
@@ -94,7 +101,10 @@ def send_report(
         )
         session.add(delivery)
         session.flush()
+        name = report.account.name if report.account else report.study.name
+        subject = SUBJECTS[(report.kind, language)].format(name=name)
         context = {
+            "subject": subject,
             "recipient": user.display_name,
             "supplier": report.study.supplier.name,
             "study": report.study.name,
@@ -104,12 +114,7 @@ def send_report(
             "link": link,
             "sender": actor.display_name,
         }
-        subject = (
-            ("Portfolio report" if language == "en" else "Portfoliorapport") + f": {report.study.name}"
-            if report.kind is ReportKind.PORTFOLIO
-            else ("Account report" if language == "en" else "Klantrapport") + f": {context['account']}"
-        )
-        text, html = _render("report", language, {**context, "subject": subject})
+        text, html = _render("report", language, context)
         message = queue_message(
             session=session,
             kind=MailKind.NOTIFICATION,

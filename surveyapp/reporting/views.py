@@ -17,7 +17,7 @@ from surveyapp.auth.decorators import staff_required
 from surveyapp.db import utcnow
 from surveyapp.enums import Language
 from surveyapp.extensions import db
-from surveyapp.i18n import _
+from surveyapp.i18n import _, ngettext
 from surveyapp.jobs.render import submit_render
 from surveyapp.mail.settings import mail_settings
 from surveyapp.reporting import failures, queries, services
@@ -197,7 +197,14 @@ def send(report_id: int) -> Response:
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("The report is on its way to %(n)d people.", n=len(deliveries)), "success")
+        flash(
+            ngettext(
+                "The report is on its way to %(num)d person.",
+                "The report is on its way to %(num)d people.",
+                len(deliveries),
+            ),
+            "success",
+        )
     return redirect(url_for("reporting.report", report_id=found.id))
 
 

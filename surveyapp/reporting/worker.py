@@ -34,6 +34,19 @@ def _is_out_of_memory(exc: BaseException) -> bool:
     return "cannot allocate memory" in text or "failed to map segment" in text or "out of memory" in text
 
 
+def peak_rss_kb() -> int | None:
+    """This process's own peak resident memory (VmHWM, Linux): unlike the rusage of a child, it does not
+    include the memory of the parent that started it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def _render(request: dict[str, Any]) -> dict[str, Any]:
     from surveyapp.app import create_app
 
@@ -52,6 +65,7 @@ def main() -> int:
     except BaseException as exc:
         code = "memory_limit" if _is_out_of_memory(exc) else "error"
         outcome = {"ok": False, "code": code, "detail": f"{type(exc).__name__}: {exc}"[:2000]}
+    outcome["peak_rss_kb"] = peak_rss_kb()
     sys.stdout.write(json.dumps(outcome) + "\n")
     sys.stdout.flush()
     return 0 if outcome["ok"] else 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from surveyapp.analysis.service import analysis_document
 from surveyapp.enums import Language
-from surveyapp.jobs.render import run_render, submit_render
+from surveyapp.jobs.render import RenderLimits, _classify, run_render, submit_render
 from surveyapp.reporting import failures
 from surveyapp.reporting.formatting import Formatter
 from surveyapp.reporting.models import Report, ReportKind, ReportStatus
@@ -56,9 +57,6 @@ def _peek(db, report_id, column):
     return value
 
 
-# analysis/queries.py (the analysis engineer's) still calls Result.tuples(), deprecated in SQLAlchemy 2.1; the
-# filter covers exactly that call so that this test can compare with `analysis_document` in this process.
-@pytest.mark.filterwarnings("ignore:The Result.tuples:sqlalchemy.exc.SADeprecationWarning")
 def test_run_render_stores_the_pdf_with_its_hash_and_the_analysis_numbers(db, answered):
     # Arrange
     study = answered()
@@ -165,3 +163,24 @@ def test_the_web_app_never_loads_the_renderer():
     )
 
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("returncode", "report", "elapsed", "expected"),
+    [
+        (-signal.SIGXCPU, None, 3.0, ("time_limit", "300 s")),
+        (-signal.SIGKILL, None, 299.0, ("time_limit", "300 s")),
+        (-signal.SIGKILL, None, 5.0, ("memory_limit", "SIGKILL before the time limit")),
+        (-signal.SIGSEGV, None, 5.0, ("memory_limit", "SIGSEGV under a 2048 MB limit")),
+        (-signal.SIGTERM, None, 5.0, ("crashed", "SIGTERM")),
+        (
+            1,
+            {"ok": False, "code": "analysis", "detail": "unknown dimension"},
+            5.0,
+            ("analysis", "unknown dimension"),
+        ),
+        (3, None, 5.0, ("crashed", "exit status 3 without a result")),
+    ],
+)
+def test_a_failed_child_is_classified_for_the_researcher(returncode, report, elapsed, expected):
+    assert _classify(returncode, report, RenderLimits(seconds=300, memory_mb=2048), elapsed) == expected

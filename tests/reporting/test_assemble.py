@@ -3,7 +3,6 @@ figures, commentary, the supplier's logo and the optional sections of the config
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from surveyapp.enums import Language, Role
@@ -16,10 +15,6 @@ from surveyapp.studies.models import Account
 from tests.reporting.conftest import pdf_text
 from tests.reporting.providers import sections
 from tests.reporting.security import PNG_1PX
-
-# analysis/queries.py (the analysis engineer's) still calls Result.tuples(), deprecated in SQLAlchemy 2.1; the
-# filter covers exactly that call, which report_inputs reaches through analysis_document in this process.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:sqlalchemy.exc.SADeprecationWarning")
 
 
 def test_report_inputs_in_the_report_language(db, answered_study, make_user):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from surveyapp.enums import Language, Role
@@ -218,9 +217,6 @@ def test_commentary_is_written_on_its_own_page(db, client, make_user, login, ans
     assert (row.account_id, row.text) == (account_id, "<b>Exit</b> soon.")
 
 
-# studies/queries.py (the study engineer's) uses a column-level distinct() that SQLAlchemy 2.1 warns about;
-# the filter covers exactly that warning so that this test can open the study page.
-@pytest.mark.filterwarnings("ignore:Column-expression-level unary distinct:sqlalchemy.exc.SAWarning")
 def test_the_study_page_links_to_its_reports(db, client, make_user, login, answered_study):
     study = answered_study()
     login(make_user(Role.RESEARCHER, all_suppliers=True))
@@ -258,3 +254,28 @@ def test_researchers_see_every_version_with_its_status(db, client, make_user, lo
     assert "ready, not approved yet" in listing
     assert "waiting for the renderer" in listing
     assert f'href="/reports/{first}/download"' in page  # the older version, downloadable from the newer one
+
+
+def test_sending_from_the_page_queues_an_email_per_chosen_member(
+    db, client, make_user, login, answered_study
+):
+    # Arrange
+    study = answered_study()
+    researcher = make_user(Role.RESEARCHER, all_suppliers=True)
+    chosen = make_user(Role.ACCOUNT_TEAM, suppliers=[study.supplier], name="Tom Bakker")
+    make_user(Role.ACCOUNT_TEAM, suppliers=[study.supplier], name="Not Chosen")
+    report_id = _report(db, study, approved_by=researcher)
+    login(researcher)
+
+    # Act
+    form = client.get(f"/reports/{report_id}").get_data(as_text=True)
+    sent = client.post_form(
+        f"/reports/{report_id}/send", {"recipients": str(chosen.id)}, follow_redirects=True
+    )
+
+    # Assert
+    page = sent.get_data(as_text=True)
+    assert "Not Chosen" in form and "Tom Bakker" in form
+    assert "The report is on its way to 1 person." in page
+    assert f"{chosen.email}: attached" in page
+    assert db.session.scalars(select(OutboxMessage.recipient)).all() == [chosen.email]
