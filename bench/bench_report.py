@@ -6,10 +6,12 @@ answers follow the synthetic profiles of tests/reporting/synthetic.py (imported 
 
 1. The demo's account report (Noordzee Havenbedrijf, wave brightline-2025) vs bare WeasyPrint on the same
    final HTML (its stylesheets inlined), medians over `--repeat` runs, the order alternating:
-   - in process (the work per report, imports done): ours = read the study and its analysis from the database,
-     build the context and the SVG charts, render the templates, WeasyPrint with the locked-down fetcher;
-     bare = `weasyprint.HTML(string=html).write_pdf()`. Memory: the peak RSS while the report is made
-     (sampled every millisecond) minus the RSS just before, so that imports do not count.
+   - in process (the work per report, start-up done): ours = the renderer child's start-up
+     (`surveyapp.reporting.worker.start`: the app, the modules, `gc.freeze()`), then, measured, read the
+     study and its analysis from the database, build the context and the SVG charts, render the templates,
+     WeasyPrint with the locked-down fetcher; bare = `import weasyprint`, `gc.freeze()`, then, measured,
+     `weasyprint.HTML(string=html).write_pdf()`. Memory: the peak RSS while the report is made (sampled
+     every millisecond) minus the RSS just before, so that imports do not count.
    - end to end (what a request costs): ours = `run_render`, the renderer child with its limits, from
      process start to stored PDF; bare = a fresh `python` that imports WeasyPrint and writes the same HTML.
      Memory: each process's own peak RSS (VmHWM).
@@ -170,20 +172,20 @@ class Sampler(threading.Thread):
             self.peak = max(self.peak, rss()); time.sleep(0.001)
 mode, arg, out = sys.argv[1], sys.argv[2], sys.argv[3]
 if mode == "bare":
-    import weasyprint
+    import gc, weasyprint
     html = Path(arg).read_text()
+    gc.freeze()  # as the renderer's start-up does (worker.start), so that both sides are treated alike
     before, sampler = rss(), Sampler(); sampler.start()
     started, cpu = time.perf_counter(), time.process_time()
     data = weasyprint.HTML(string=html).write_pdf()
 else:
     sys.path.insert(0, "@ROOT@")
-    from surveyapp.app import create_app
     from surveyapp.extensions import db
     from surveyapp.reporting.assemble import report_inputs
     from surveyapp.reporting.models import Report
     from surveyapp.reporting.rendering import report_pdf, report_html
-    import weasyprint, matplotlib, surveyapp.analysis.service, surveyapp.analysis.charts
-    app = create_app(json.loads(Path(arg).read_text()))
+    from surveyapp.reporting.worker import start
+    app = start(json.loads(Path(arg).read_text()))  # the renderer child's own start-up
     with app.app_context():
         report = db.session.get(Report, int(out.split(":")[0]))
         before, sampler = rss(), Sampler(); sampler.start()

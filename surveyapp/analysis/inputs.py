@@ -17,6 +17,7 @@ from surveyapp.enums import Perspective
 
 #: The perspectives that carry scores; `Perspective.NONE` (the brief) never reaches the analysis.
 SCORED_PERSPECTIVES = (Perspective.CLIENT, Perspective.SUPPLIER, Perspective.SUPPLIER_PREDICTS_CLIENT)
+_SCORED = frozenset(SCORED_PERSPECTIVES)
 
 #: The tag that marks an item as a warning signal (rule 9).
 SIGNAL_TAG = "signal"
@@ -27,8 +28,8 @@ _SCALE_SLACK = 1e-9
 
 def _perspective(row: object, value: object) -> None:
     """Coerce a perspective given as text (as SQL returns it) to the enum, rejecting unscored ones."""
-    perspective = Perspective(value)
-    if perspective not in SCORED_PERSPECTIVES:
+    perspective = value if type(value) is Perspective else Perspective(value)
+    if perspective not in _SCORED:
         raise ValueError(f"{type(row).__name__}: perspective {perspective.value!r} carries no scores")
     object.__setattr__(row, "perspective", perspective)
 
@@ -82,6 +83,9 @@ class FitModel:
     """The dimensions of a scoring version, in scoring.yaml order (the order of every list in the output)."""
 
     dimensions: tuple[DimensionSpec, ...]
+    # Derived once (every account asks for them): the keys in order, and the weight per key.
+    _keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _weights: Mapping[str, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = [spec.key for spec in self.dimensions]
@@ -89,25 +93,27 @@ class FitModel:
         if duplicates:
             raise ValueError(f"FitModel: duplicate dimension keys {duplicates}")
         object.__setattr__(self, "dimensions", tuple(self.dimensions))
+        object.__setattr__(self, "_keys", tuple(keys))
+        object.__setattr__(self, "_weights", {spec.key: spec.weight for spec in self.dimensions})
 
     @property
     def keys(self) -> tuple[str, ...]:
         """Dimension keys in scoring.yaml order."""
-        return tuple(spec.key for spec in self.dimensions)
+        return self._keys
 
     def weight(self, key: str) -> float:
         """The weight of a dimension; an unknown key is a scoring/data mismatch and raises ValueError."""
-        for spec in self.dimensions:
-            if spec.key == key:
-                return spec.weight
-        raise ValueError(f"dimension {key!r} is not declared in the scoring version")
+        try:
+            return self._weights[key]
+        except KeyError:
+            raise ValueError(f"dimension {key!r} is not declared in the scoring version") from None
 
     def ordered(self, keys: set[str] | frozenset[str]) -> tuple[str, ...]:
         """The given dimension keys in scoring.yaml order; ValueError for keys the model does not know."""
-        unknown = sorted(set(keys) - set(self.keys))
+        unknown = sorted(key for key in keys if key not in self._weights)
         if unknown:
             raise ValueError(f"dimensions {unknown} are not declared in the scoring version")
-        return tuple(key for key in self.keys if key in keys)
+        return tuple(key for key in self._keys if key in keys)
 
 
 @dataclass(frozen=True, slots=True)

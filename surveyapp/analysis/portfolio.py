@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from surveyapp.analysis._numeric import mean
-from surveyapp.analysis.accounts import AccountScoreIndex
+from surveyapp.analysis.accounts import AccountDimensionScore, AccountScoreIndex
 from surveyapp.analysis.inputs import AlphaAggregate, ItemMatrix
 from surveyapp.analysis.stats import (
     AlphaResult,
@@ -47,10 +47,7 @@ class PortfolioDimension:
     alpha_supplier: AlphaResult
 
 
-def _cell(
-    index: AccountScoreIndex, account_ids: Sequence[int], perspective: Perspective, key: str
-) -> PortfolioCell | None:
-    cells = [index.cell(account_id, perspective, key) for account_id in account_ids]
+def _cell(cells: Sequence[AccountDimensionScore | None]) -> PortfolioCell | None:
     scores = [cell.mean for cell in cells if cell is not None]
     return PortfolioCell(mean=mean(scores), n=len(scores)) if scores else None
 
@@ -75,17 +72,19 @@ def portfolio_dimensions(
     account_ids = sorted(index.account_ids())
     rows = []
     for key in dimension_keys:
-        differences = []
-        for account_id in account_ids:
-            client = index.cell(account_id, Perspective.CLIENT, key)
-            supplier = index.cell(account_id, Perspective.SUPPLIER, key)
-            if client is not None and supplier is not None:
-                differences.append(client.mean - supplier.mean)
+        # Each account's cells are looked up once, in account order, for the means and the differences.
+        clients = [index.cell(account_id, Perspective.CLIENT, key) for account_id in account_ids]
+        suppliers = [index.cell(account_id, Perspective.SUPPLIER, key) for account_id in account_ids]
+        differences = [
+            client.mean - supplier.mean
+            for client, supplier in zip(clients, suppliers, strict=True)
+            if client is not None and supplier is not None
+        ]
         rows.append(
             PortfolioDimension(
                 dimension=key,
-                client=_cell(index, account_ids, Perspective.CLIENT, key),
-                supplier=_cell(index, account_ids, Perspective.SUPPLIER, key),
+                client=_cell(clients),
+                supplier=_cell(suppliers),
                 gap=mean(differences) if differences else None,
                 pairs=len(differences),
                 wilcoxon=paired_wilcoxon(differences),

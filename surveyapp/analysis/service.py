@@ -8,6 +8,9 @@ before the study first entered analyse there is none, and the current scoring.ya
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -86,12 +89,37 @@ def previous_overall_fits(
     ]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the analysis builds its rows.
+
+    The analysis creates some 100 objects per account (aggregate rows, scores, fits, gaps), all alive until
+    it returns and none in a reference cycle; each automatic collection meanwhile walks every object of the
+    process, which cost a third of the pure rules' time for 1,000 accounts. Reference counting still frees
+    everything as usual. Re-enabled on the way out, also on an error; if the collector was already off (a
+    caller or another thread paused it), it is left to whoever turned it off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def study_analysis(*, session: Session, study: Study, current: ScoringModel | None = None) -> StudyAnalysis:
     """The whole analysis of a study (rules 2-13), unrounded, from SQL aggregates.
 
     `current` is the scoring model to use while the study has none pinned (default: the app's scoring.yaml).
     Raises AnalysisError when the stored scores name a dimension the scoring version does not know.
     """
+    with _collector_paused():
+        return _study_analysis(session=session, study=study, current=current)
+
+
+def _study_analysis(*, session: Session, study: Study, current: ScoringModel | None) -> StudyAnalysis:
     scoring, provisional = scoring_of(session=session, study=study, current=current)
     fit_model = fit_model_of(scoring)
     items = queries.ItemSets.of(queries.scoring_questionnaires(session=session, study=study))

@@ -9,10 +9,14 @@ the parent records failures (a child out of memory cannot be trusted to reach th
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import resource
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 MB = 1024 * 1024
 
@@ -47,11 +51,31 @@ def peak_rss_kb() -> int | None:
     return None
 
 
-def _render(request: dict[str, Any]) -> dict[str, Any]:
+def start(config: dict[str, Any]) -> Flask:
+    """The renderer's start-up: the app from `config` and the modules a report needs (the analysis, the
+    charts, WeasyPrint), imported before the report is made.
+
+    Then the objects made so far are frozen (`gc.freeze()`): they live as long as this short-lived process,
+    and without it the cyclic garbage collector walks all of them (a quarter of a million: the app,
+    SQLAlchemy, SciPy, WeasyPrint) again in the collections that rendering triggers, a good part of a
+    report's fixed cost (bench/README.md, "PDF reports").
+    """
     from surveyapp.app import create_app
 
-    app = create_app(request["config"])
+    app = create_app(config)
+    import surveyapp.reporting.pipeline  # noqa: F401  (imported now, so that its modules are frozen too)
+
+    gc.freeze()
+    return app
+
+
+def _render(request: dict[str, Any]) -> dict[str, Any]:
+    app = start(request["config"])
     with app.app_context():
+        if request.get("job") == "deal_check_pdf":  # a deal fit check's PDF (deals/pdf.py)
+            from surveyapp.deals.pdf_render import render_stored_pdf
+
+            return render_stored_pdf(pdf_id=int(request["report_id"]))
         from surveyapp.reporting.pipeline import render_stored_report
 
         return render_stored_report(report_id=int(request["report_id"]))

@@ -7,6 +7,7 @@ effort 1.5; quadrant 60, gap 15, signal 40, min_n 3. Item scores (rule 1): 5-poi
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -374,3 +375,24 @@ def test_study_without_responses_has_every_account_incomplete(db, world):
     assert [account["quadrant"] for account in document["accounts"]] == ["incomplete", "incomplete"]
     assert document["portfolio"]["dimensions"] == []
     assert document["portfolio"]["nps"] == {"score": None, "n": 0, "indicative": False}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_study_analysis_leaves_the_garbage_collector_as_it_found_it(db, world, enabled):
+    # Arrange
+    world.respond("anna", "Acme BV", ANNA)
+    was_enabled = gc.isenabled()
+    if not enabled:
+        gc.disable()
+
+    # Act
+    try:
+        analysis = study_analysis(session=db.session, study=world.study, current=SCORING)
+        after = gc.isenabled()
+    finally:
+        if was_enabled:
+            gc.enable()
+
+    # Assert
+    assert after is enabled
+    assert [result.account.name for result in analysis.accounts] == ["Acme BV", "Globex"]
