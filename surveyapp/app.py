@@ -120,8 +120,11 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
 def _import_models() -> None:
     # Every model module, so relationships resolve and Alembic sees the whole schema.
+    import surveyapp.act.models
     import surveyapp.audit.models
     import surveyapp.auth.models
+    import surveyapp.coding.models
+    import surveyapp.deals.models
     import surveyapp.interviews.models
     import surveyapp.invitations.models
     import surveyapp.mail.models
@@ -134,7 +137,10 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from surveyapp.auth.admin_views import bp as admin_bp
     from surveyapp.auth.views import bp as auth_bp
+    from surveyapp.coding.views import bp as coding_bp
     from surveyapp.core.views import bp as core_bp
+    from surveyapp.dashboard.views import bp as dashboard_bp
+    from surveyapp.exports.views import bp as exports_bp
     from surveyapp.interviews.views import bp as interviews_bp
     from surveyapp.invitations.public_views import bp as links_bp
     from surveyapp.invitations.views import bp as invitations_bp
@@ -151,7 +157,16 @@ def _register_blueprints(app: Flask) -> None:
         links_bp,
         responses_bp,
         reporting_bp,
+        coding_bp,
+        exports_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(interviews_bp)
+    from surveyapp.act.views import bp as act_bp
+
+    app.register_blueprint(act_bp)
+    app.register_blueprint(dashboard_bp)
+    from surveyapp.deals.views import bp as deals_bp
+
+    app.register_blueprint(deals_bp)

@@ -307,6 +307,7 @@ def import_responses(study_slug: str, file: str) -> None:
 
 
 from surveyapp.analysis.cli import analysis as _analysis  # noqa: E402
+from surveyapp.exports.cli import export as _export  # noqa: E402
 from surveyapp.invitations.cli import COMMANDS as _invitation_commands  # noqa: E402
 from surveyapp.questionnaires.cli import questionnaires as _questionnaires  # noqa: E402
 from surveyapp.reporting.cli import report as _report  # noqa: E402
@@ -314,6 +315,7 @@ from surveyapp.reporting.cli import report as _report  # noqa: E402
 # Checking questionnaire files needs no app: it works even when the app refuses to start over a bad file.
 cli.add_command(_questionnaires)
 cli.add_command(_analysis)
+cli.add_command(_export)
 cli.add_command(_report)
 
 for _command in _invitation_commands:

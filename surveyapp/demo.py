@@ -13,13 +13,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveyapp.act.demo import load_act_demo
 from surveyapp.auth import services as auth_services
 from surveyapp.auth.passwords import hasher_from_config
+from surveyapp.deals.demo import load_deals_demo
 from surveyapp.demo_answers import load_demo_answers
 from surveyapp.enums import Language, Role, Side
+from surveyapp.reporting.models import Report, ReportKind
+from surveyapp.reporting.services import request_report
 from surveyapp.studies import scope
 from surveyapp.studies import services as study_services
-from surveyapp.studies.models import Contact, Study, Supplier
+from surveyapp.studies.models import Account, Contact, Study, StudyAccount, Supplier
 
 DEMO_SUPPLIER = "Brightline Facility Services"
 LABEL = "demo"
@@ -219,6 +223,26 @@ def _waves(session: Session, supplier: Supplier, catalogue: Any) -> None:
         _populate(session, study)
 
 
+def _reports(session: Session) -> None:
+    """Queue the finished wave's reports once: the portfolio report in both languages and an account report per
+    account in the supplier's language. `surveyapp tick` (every minute under `make run`) renders them."""
+    study = session.scalar(select(Study).where(Study.slug == "brightline-2025"))
+    if study is None or session.scalar(select(Report.id).where(Report.study_id == study.id).limit(1)):
+        return
+    for language in (Language.NL, Language.EN):
+        request_report(
+            session=session, study=study, kind=ReportKind.PORTFOLIO, language=language, actor_label=LABEL
+        )
+    accounts = session.scalars(
+        select(Account).join(StudyAccount).where(StudyAccount.study_id == study.id).order_by(Account.name)
+    )
+    for account in accounts:
+        request_report(
+            session=session, study=study, kind=ReportKind.ACCOUNT, account=account, actor_label=LABEL
+        )
+    session.flush()
+
+
 def load_demo(*, session: Session, config: Any, catalogue: Any) -> list[DemoLogin]:
     """Create what is missing of the demo and return the logins to print."""
     if config["ENV"] != "development" and not config.get("TESTING"):
@@ -227,4 +251,9 @@ def load_demo(*, session: Session, config: Any, catalogue: Any) -> list[DemoLogi
     _users(session, config, supplier)
     _waves(session, supplier, catalogue)
     load_demo_answers(session=session)
-    return list(DEMO_USERS)
+    load_act_demo(session=session)
+    _reports(session)
+    return [
+        *DEMO_USERS,
+        *load_deals_demo(session=session, config=config, catalogue=catalogue, supplier=supplier),
+    ]

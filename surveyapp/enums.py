@@ -87,3 +87,42 @@ class InvitationStatus(StrEnum):
     COMPLETED = "completed"
     EXPIRED = "expired"
     OPTED_OUT = "opted_out"
+
+
+class DecisionKind(StrEnum):
+    """What a supplier decides per account in the act phase."""
+
+    CONTINUE = "continue"
+    REALIGN = "realign"
+    EXIT = "exit"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DOING = "doing"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ProspectStage(StrEnum):
+    """Where a prospect stands in the sales process."""
+
+    LEAD = "lead"
+    QUALIFYING = "qualifying"
+    PROPOSAL = "proposal"
+    WON = "won"
+    LOST = "lost"
+
+
+class OfferDecision(StrEnum):
+    """What was decided about an offer after a deal fit check."""
+
+    OFFER_MADE = "offer_made"
+    OFFER_DECLINED = "offer_declined"
+
+
+class DealPdfStatus(StrEnum):
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    READY = "ready"
+    FAILED = "failed"

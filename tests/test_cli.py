@@ -98,6 +98,8 @@ def test_demo_loads_twice_without_duplicates(run, db):
 
     assert first.exit_code == 0
     assert second.output == first.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 3
+    assert (
+        db.session.scalar(select(func.count()).select_from(User)) == 4
+    )  # admin, researcher, account team, sales
     assert db.session.scalar(select(func.count()).select_from(Supplier)) == 1
     assert "researcher   researcher@demo.example  password: demo-researcher-password" in first.output

@@ -7,9 +7,14 @@ The interface (what the web app and the CLI call; the scale-path issue backs `su
 - `run_render(report_id)`: render now and wait: start `python -m surveyapp.reporting.worker` with the app's
   settings on stdin, stop it when it exceeds `REPORT_TIME_LIMIT`, let it die when it exceeds its
   `REPORT_MEMORY_LIMIT_MB` address space, and record every failure on the report with a clear code.
+- `render_queued_reports()`: what `surveyapp tick` runs: render the reports that have waited in the queue for
+  longer than `QUEUE_GRACE` without a renderer (queued from the command line or the demo, or left behind by a
+  web process that stopped). The renderer child claims a report with a compare-and-set, so a report that
+  two renderers reach is rendered once; the other finds it claimed and skips it.
 
-The parent never loads the PDF, the charts or WeasyPrint: its memory does not grow with the report. Callers
-commit the report row before handing it over (the child reads it from its own database connection).
+The parent never loads the PDF, the report's analysis or WeasyPrint: its memory does not grow with the
+report. Callers commit the report row before handing it over (the child reads it from its own database
+connection).
 """
 
 from __future__ import annotations
@@ -24,13 +29,17 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import select
 
+from surveyapp.db import utcnow
 from surveyapp.extensions import db
 from surveyapp.reporting import failures
+from surveyapp.reporting.models import Report, ReportStatus
 from surveyapp.reporting.services import mark_failed
 from surveyapp.reporting.settings import report_settings
 
@@ -51,6 +60,10 @@ PASSED_SETTINGS = (
     "MAIL_BACKEND",
 )
 POLL_SECONDS = 0.02
+# How long a queued report is left to the web process that queued it (its renderer thread starts at once)
+# before `tick` renders it; and how many reports one tick renders, one after the other.
+QUEUE_GRACE = timedelta(minutes=1)
+TICK_BATCH = 20
 # One thread per numeric library and few malloc arenas: the child needs no parallel maths, and under an
 # address-space limit every thread's reserved stack and arena counts.
 CHILD_ENVIRONMENT = {
@@ -244,3 +257,17 @@ def submit_render(report_id: int) -> threading.Thread | None:
     )
     thread.start()
     return thread
+
+
+def render_queued_reports(*, now: datetime | None = None, limit: int = TICK_BATCH) -> int:
+    """Render, one by one, the reports queued for longer than `QUEUE_GRACE`; the number that became ready."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    waiting_since = (now or utcnow()) - QUEUE_GRACE
+    waiting = db.session.scalars(
+        select(Report.id)
+        .where(Report.status == ReportStatus.QUEUED, Report.created_at < waiting_since)
+        .order_by(Report.created_at, Report.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()  # the children read and claim the reports on their own connections
+    return sum(1 for report_id in waiting if run_render(report_id, app=app).ok)

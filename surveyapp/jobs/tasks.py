@@ -6,17 +6,19 @@ once: the outbox claims messages atomically and every queuing step is deduplicat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
 
+from surveyapp.act.reminders import ActionReminderReport, send_action_reminders
 from surveyapp.db import utcnow
 from surveyapp.extensions import db
 from surveyapp.invitations.delivery import InvitationDeliveryHooks
 from surveyapp.invitations.lifecycle import expire_due
 from surveyapp.invitations.reminders import send_due_reminders
 from surveyapp.invitations.sending import QueueReport, send_invitations
+from surveyapp.jobs.render import render_queued_reports
 from surveyapp.mail.backends import backend_from_config
 from surveyapp.mail.sender import DeliveryReport, deliver_due
 from surveyapp.mail.settings import mail_settings
@@ -69,23 +71,46 @@ def queue_reminders(*, now: datetime | None = None) -> QueueReport:
     return report
 
 
+def queue_action_reminders(*, now: datetime | None = None) -> ActionReminderReport:
+    """Queue the reminders to owners of action items due soon or overdue."""
+    report = send_action_reminders(
+        session=db.session, mail=mail_settings(current_app.config), now=now or utcnow()
+    )
+    db.session.commit()
+    return report
+
+
 @dataclass(frozen=True, slots=True)
 class TickReport:
     expired: int
     reminders: QueueReport
     delivery: DeliveryReport
+    action_reminders: ActionReminderReport = field(default_factory=ActionReminderReport)
+    reports_rendered: int = 0
 
     def lines(self) -> list[str]:
+        actions = self.action_reminders
         return [
             f"expired: {self.expired} invitations",
             f"reminders: {self.reminders.invitations} queued in {self.reminders.emails} emails",
+            *([actions.line()] if actions.soon or actions.overdue else []),  # only when it queued any
             self.delivery.line(),
+            *([f"reports: {self.reports_rendered} rendered"] if self.reports_rendered else []),
         ]
 
 
 def tick(*, now: datetime | None = None) -> TickReport:
-    """Everything scheduled that is due: expire, queue reminders, then deliver the outbox."""
+    """Everything scheduled that is due: expire, queue reminders (invitations, actions), deliver the outbox,
+    then render the reports that waited in the queue without a renderer (the slowest step, so the last)."""
     expired = expire_invitations(now=now)
     reminders = queue_reminders(now=now)
+    action_reminders = queue_action_reminders(now=now)
     delivery = deliver_outbox(now=now)
-    return TickReport(expired=expired, reminders=reminders, delivery=delivery)
+    rendered = render_queued_reports(now=now)
+    return TickReport(
+        expired=expired,
+        reminders=reminders,
+        delivery=delivery,
+        action_reminders=action_reminders,
+        reports_rendered=rendered,
+    )

@@ -5,7 +5,8 @@ behind `surveyapp analysis --format json`, so a report prints exactly the number
 
 Optional sections (see context.py) come from the providers named in `REPORT_SECTION_PROVIDERS`
 ("module:function" strings); a later capability adds its provider there. Each provider is called as
-`provider(session=..., study=..., language=...)` and returns {account name or None: {section key: data}}.
+`provider(session=..., study=..., language=..., document=...)` (`document`: the study's analysis JSON, already
+computed, so that a provider never recomputes it) and returns {account name or None: {section key: data}}.
 """
 
 from __future__ import annotations
@@ -89,11 +90,17 @@ def section_providers(names: Iterable[str]) -> list[Callable[..., Mapping[str | 
 
 
 def optional_sections(
-    *, session: Session, study: Study, language: str, providers: Iterable[Callable[..., Any]]
+    *,
+    session: Session,
+    study: Study,
+    language: str,
+    document: Mapping[str, Any],
+    providers: Iterable[Callable[..., Any]],
 ) -> dict[str | None, dict[str, Any]]:
     merged: dict[str | None, dict[str, Any]] = {}
     for provider in providers:
-        for key, sections in provider(session=session, study=study, language=language).items():
+        found = provider(session=session, study=study, language=language, document=document)
+        for key, sections in found.items():
             merged.setdefault(key, {}).update(sections)
     return merged
 
@@ -140,5 +147,7 @@ def report_inputs(
         item_texts=_item_texts(session, study, language),
         commentary=_commentary(session, study),
         hours=_hours(session, study),
-        sections=optional_sections(session=session, study=study, language=language, providers=providers),
+        sections=optional_sections(
+            session=session, study=study, language=language, document=document, providers=providers
+        ),
     )

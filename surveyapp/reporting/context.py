@@ -14,6 +14,11 @@ arrives in `ReportInputs.sections`, per account name (and under None for the por
 - `quotes`: [{"text": str, "attribution": str | None, "perspective": "client" | "supplier"}] (permitted only)
 - `decision`: {"decision": "continue" | "realign" | "exit", "rationale": str, "decided_at": date | None}
 - `actions`: [{"title": str, "owner": str, "due": date | None, "status": str}]
+- `deal_check`: {"prospect": str, "advice": str, "advice_label": str, "score": float, "checked_at": str,
+  "knocked_out": bool, "quadrant": str | None} (what the deal fit check before the offer predicted)
+A decision may carry `follow_up`: one sentence on what became of the previous wave's decision for the account.
+For the portfolio (under None): `themes`, and `deal_checks` = {"n": int, "quadrants": [{"key", "label"}],
+"advice": [{"advice", "label", "counts": {quadrant: n}, "total": int}]}.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from surveyapp.questionnaires.placeholders import render_template
 from surveyapp.reporting import labels
 from surveyapp.reporting.formatting import Formatter
 
-OPTIONAL_SECTIONS = ("themes", "quotes", "decision", "actions")
+OPTIONAL_SECTIONS = ("themes", "quotes", "decision", "actions", "deal_check")
 LARGEST_GAPS = 3
 SUMMARY_SIGNALS = 3
 

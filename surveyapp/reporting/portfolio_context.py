@@ -137,6 +137,7 @@ def portfolio_context(inputs: ReportInputs) -> dict[str, Any]:
         "responses": response_totals(accounts),
         "commentary": (inputs.commentary.get(None) or "").strip() or None,
         "themes": section.get("themes") or None,
+        "deal_checks": section.get("deal_checks") or None,
         "charts": {
             "matrix": charts.svg_data_url(matrix),
             "gaps": charts.svg_data_url(gap_chart),

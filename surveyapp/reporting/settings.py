@@ -6,7 +6,8 @@
   login link instead of an attachment.
 - `REPORT_JOBS_MODE`: `background` (default; a thread in this process waits for the child) or `inline` (the
   caller waits: command-line tools and tests). Either way the rendering happens in a child process.
-- `REPORT_SECTION_PROVIDERS`: "module:function" names of optional-section providers (see assemble.py).
+- `REPORT_SECTION_PROVIDERS`: "module:function" names of optional-section providers (see assemble.py),
+  comma-separated; default: the built-in ones (themes and quotes, decisions and actions, deal fit checks).
 - `REPORT_CONCURRENCY` (default 2): renderer children one web process runs at once in background mode; more
   requests wait, queued, for a free slot.
 """
@@ -18,6 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 MODES = ("background", "inline")
+# The optional sections the product ships: themes and quotes, decisions and actions, deal fit checks.
+BUILT_IN_PROVIDERS = (
+    "surveyapp.coding.report_sections:sections",
+    "surveyapp.act.report_sections:sections",
+    "surveyapp.deals.report_sections:sections",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +33,7 @@ class ReportSettings:
     memory_mb: int = 2048
     attach_max_bytes: int = 2 * 1024 * 1024
     mode: str = "background"
-    section_providers: tuple[str, ...] = ()
+    section_providers: tuple[str, ...] = BUILT_IN_PROVIDERS
     concurrency: int = 2
 
 
@@ -35,7 +42,9 @@ def report_settings(config: Mapping[str, Any]) -> ReportSettings:
     mode = str(config.get("REPORT_JOBS_MODE") or defaults.mode).lower()
     if mode not in MODES:
         raise ValueError(f"SURVEYAPP_REPORT_JOBS_MODE must be background or inline, not {mode!r}")
-    providers = config.get("REPORT_SECTION_PROVIDERS") or ()
+    providers = config.get("REPORT_SECTION_PROVIDERS")
+    if providers is None:
+        providers = defaults.section_providers
     if isinstance(providers, str):
         providers = [name for name in providers.split(",") if name.strip()]
     return ReportSettings(

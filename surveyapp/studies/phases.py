@@ -147,6 +147,13 @@ def on_enter_analyse(session: Session, study: Study) -> None:
         study.scoring_version_id = current_scoring_version(session=session).id
 
 
+def on_leave_act(session: Session, study: Study) -> None:
+    """Moving back from act keeps the decisions, marked for review (they change again only in act)."""
+    from surveyapp.act.services import mark_for_review
+
+    mark_for_review(session=session, study=study)
+
+
 def change_phase(
     *,
     session: Session,
@@ -179,6 +186,8 @@ def change_phase(
     study.phase_changed_at = utcnow()
     if target == Phase.ANALYSE:
         on_enter_analyse(session, study)
+    if current == Phase.ACT:
+        on_leave_act(session, study)
     session.flush()
     record(
         session=session,

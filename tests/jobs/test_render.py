@@ -7,13 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from surveyapp.analysis.service import analysis_document
 from surveyapp.enums import Language
 from surveyapp.jobs.render import RenderLimits, _classify, run_render, submit_render
+from surveyapp.jobs.tasks import tick
 from surveyapp.reporting import failures
 from surveyapp.reporting.formatting import Formatter
 from surveyapp.reporting.models import Report, ReportKind, ReportStatus
@@ -149,13 +151,15 @@ def test_run_render_of_a_report_that_is_no_longer_queued_changes_nothing(db, ans
 
 
 def test_the_web_app_never_loads_the_renderer():
-    # A fresh interpreter: the app and its report pages import neither WeasyPrint nor matplotlib.
+    # A fresh interpreter: the app and its report pages never import WeasyPrint or a plotting library (the
+    # SVG charts, which the dashboard draws in the web process, are plain Python).
     code = (
         "import sys\n"
         "from surveyapp.app import create_app\n"
         "app = create_app({'TESTING': True, 'SECRET_KEY': 'k' * 40, 'DATABASE_URL': 'sqlite://'})\n"
         "import surveyapp.reporting.views, surveyapp.jobs.render, surveyapp.reporting.delivery\n"
-        "heavy = ('weasyprint', 'matplotlib', 'surveyapp.analysis.charts')\n"
+        "import surveyapp.analysis.charts\n"
+        "heavy = ('weasyprint', 'matplotlib', 'surveyapp.reporting.pdf', 'surveyapp.reporting.rendering')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     result = subprocess.run(
@@ -163,6 +167,25 @@ def test_the_web_app_never_loads_the_renderer():
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_the_renderer_start_up_loads_what_a_report_needs_and_freezes_it():
+    # A fresh interpreter, as the renderer child: after start-up the analysis, the charts and WeasyPrint are
+    # loaded, and the objects of the start-up are out of the garbage collector's reach (gc.freeze).
+    code = (
+        "import gc, sys\n"
+        "from surveyapp.reporting.worker import start\n"
+        "app = start({'TESTING': True, 'SECRET_KEY': 'k' * 40, 'DATABASE_URL': 'sqlite://'})\n"
+        "loaded = ('weasyprint', 'surveyapp.analysis.service', 'surveyapp.analysis.charts')\n"
+        "print(all(m in sys.modules for m in loaded), gc.get_freeze_count() > 50000, len(gc.get_objects()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+
+    loaded, frozen, still_tracked = result.stdout.split()
+    assert (loaded, frozen) == ("True", "True")
+    assert int(still_tracked) < 1000
 
 
 @pytest.mark.parametrize(
@@ -184,3 +207,28 @@ def test_the_web_app_never_loads_the_renderer():
 )
 def test_a_failed_child_is_classified_for_the_researcher(returncode, report, elapsed, expected):
     assert _classify(returncode, report, RenderLimits(seconds=300, memory_mb=2048), elapsed) == expected
+
+
+def test_tick_renders_reports_left_in_the_queue_and_leaves_fresh_ones_to_their_web_process(db, answered):
+    # Arrange
+    study = answered()
+    waiting = _queued(db, study)
+    fresh = _queued(db, study, kind=ReportKind.PORTFOLIO)
+    created = _peek(db, waiting, Report.created_at)
+    db.session.execute(
+        update(Report).where(Report.id == waiting).values(created_at=created - timedelta(minutes=2))
+    )
+    db.session.commit()
+
+    # Act
+    report = tick(now=created)
+    again = tick(now=created)
+
+    # Assert
+    assert (report.reports_rendered, again.reports_rendered) == (1, 0)
+    assert report.lines()[-1] == "reports: 1 rendered"
+    assert again.lines()[-1].startswith("outbox:")
+    assert (_peek(db, waiting, Report.status), _peek(db, fresh, Report.status)) == (
+        ReportStatus.READY,
+        ReportStatus.QUEUED,
+    )

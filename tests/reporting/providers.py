@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def sections(*, session: Any, study: Any, language: str) -> dict[str | None, dict[str, Any]]:
+def sections(
+    *, session: Any, study: Any, language: str, document: Any = None
+) -> dict[str | None, dict[str, Any]]:
     greeting = "Goedemiddag" if language == "nl" else "Good afternoon"
     return {
         "Noordzee Havenbedrijf": {

@@ -1,0 +1,176 @@
+"""What the dashboard reads from the database beyond the analysis JSON: scope, filters, the role breakdown
+(SQL aggregation) and the responses behind an account.
+
+The role breakdown counts the same responses as the analysis (rule 2, `responses.storage.counted_select`)
+and scores a respondent the same way (rule 3): per counted response and dimension, the weighted mean of the
+scored items, Σ(score × weight) / Σ(weight) — the engine's `analysis.queries._units`. Those respondent scores
+are then averaged per (role, perspective, dimension) in the database; only the aggregates leave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import Session
+
+from surveyapp.enums import Perspective, ResponseMode
+from surveyapp.interviews.models import Interview
+from surveyapp.responses.models import Answer, Response
+from surveyapp.responses.storage import counted_select
+from surveyapp.studies.models import Account, Contact, Study, StudyAccount
+
+#: The perspectives the role breakdown shows (the prediction survey is no one's own view).
+BREAKDOWN_PERSPECTIVES = (Perspective.CLIENT, Perspective.SUPPLIER)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCell:
+    """The mean of respondent dimension scores of one role (None: all roles together), with n respondents."""
+
+    role: str | None
+    perspective: Perspective
+    dimension: str
+    mean: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRow:
+    """One response about an account, as the researcher's list shows it."""
+
+    response_id: int
+    respondent: str
+    perspective: Perspective
+    mode: ResponseMode
+    status: str
+    superseded: bool
+    submitted_at: datetime | None
+    interview_id: int | None
+
+
+def accounts_in_scope(*, session: Session, study: Study) -> list[Account]:
+    """The study's accounts in scope, by name."""
+    return list(
+        session.scalars(
+            select(Account)
+            .join(StudyAccount, StudyAccount.account_id == Account.id)
+            .where(StudyAccount.study_id == study.id)
+            .order_by(Account.name, Account.id)
+        )
+    )
+
+
+def account_in_scope(*, session: Session, study: Study, account_id: int) -> Account | None:
+    if session.get(StudyAccount, (study.id, account_id)) is None:
+        return None
+    return session.get(Account, account_id)
+
+
+def segments(*, session: Session, study: Study) -> list[str]:
+    """The distinct non-empty segments of the accounts in scope, sorted."""
+    return list(
+        session.scalars(
+            select(Account.segment)
+            .join(StudyAccount, StudyAccount.account_id == Account.id)
+            .where(StudyAccount.study_id == study.id, Account.segment != "")
+            .distinct()
+            .order_by(Account.segment)
+        )
+    )
+
+
+def roles(*, session: Session, study: Study) -> list[str]:
+    """The distinct roles of the contacts whose responses count ("" for contacts without a role), sorted."""
+    counted = counted_select(study.id).subquery("counted")
+    return list(
+        session.scalars(
+            select(Contact.role)
+            .join(counted, counted.c.contact_id == Contact.id)
+            .where(counted.c.perspective.in_(BREAKDOWN_PERSPECTIVES))
+            .distinct()
+            .order_by(Contact.role)
+        )
+    )
+
+
+def _respondent_scores(study: Study, account_ids: Collection[int] | None) -> Select[tuple[object, ...]]:
+    """One row per counted response and dimension: the respondent's role and weighted mean (rule 3)."""
+    counted = counted_select(study.id).subquery("counted")
+    in_accounts: ColumnElement[bool] = (
+        true() if account_ids is None else counted.c.account_id.in_(sorted(account_ids))
+    )
+    return (
+        select(
+            counted.c.id.label("unit"),
+            Contact.role.label("role"),
+            counted.c.perspective.label("perspective"),
+            Answer.dimension.label("dimension"),
+            (func.sum(Answer.score * Answer.weight) / func.sum(Answer.weight)).label("mean"),
+        )
+        .join(Answer, Answer.response_id == counted.c.id)
+        .join(Contact, Contact.id == counted.c.contact_id)
+        .where(
+            Answer.score.is_not(None),
+            Answer.dimension.is_not(None),
+            counted.c.perspective.in_(BREAKDOWN_PERSPECTIVES),
+            in_accounts,
+        )
+        .group_by(counted.c.id, Contact.role, counted.c.perspective, Answer.dimension)
+    )
+
+
+def role_breakdown(
+    *, session: Session, study: Study, account_ids: Collection[int] | None = None
+) -> list[RoleCell]:
+    """Per (role, perspective, dimension) and per (perspective, dimension) over all roles: the mean of the
+    respondent dimension scores and n respondents, over the accounts in `account_ids` (None: all in scope).
+
+    A staff member who rates several accounts counts once per account, as in the analysis.
+    """
+    units = _respondent_scores(study, account_ids).cte("units")
+    by_role = session.execute(
+        select(units.c.role, units.c.perspective, units.c.dimension, func.avg(units.c.mean), func.count())
+        .group_by(units.c.role, units.c.perspective, units.c.dimension)
+        .order_by(units.c.role, units.c.perspective, units.c.dimension)
+    ).all()
+    overall = session.execute(
+        select(units.c.perspective, units.c.dimension, func.avg(units.c.mean), func.count())
+        .group_by(units.c.perspective, units.c.dimension)
+        .order_by(units.c.perspective, units.c.dimension)
+    ).all()
+    cells = [
+        RoleCell(None, Perspective(str(perspective)), dimension, float(mean), int(n))
+        for perspective, dimension, mean, n in overall
+    ]
+    cells += [
+        RoleCell(role, Perspective(str(perspective)), dimension, float(mean), int(n))
+        for role, perspective, dimension, mean, n in by_role
+    ]
+    return cells
+
+
+def account_responses(*, session: Session, study: Study, account_id: int) -> list[ResponseRow]:
+    """Every response of the study about the account (counted or not), newest first, with its interview."""
+    rows = session.execute(
+        select(Response, Contact, Interview.id)
+        .join(Contact, Contact.id == Response.contact_id)
+        .outerjoin(Interview, Interview.response_id == Response.id)
+        .where(Response.study_id == study.id, Response.account_id == account_id)
+        .order_by(Response.submitted_at.desc().nulls_last(), Response.id.desc())
+    ).all()
+    return [
+        ResponseRow(
+            response_id=response.id,
+            respondent=contact.label,
+            perspective=response.perspective,
+            mode=response.mode,
+            status=response.status,
+            superseded=response.superseded,
+            submitted_at=response.submitted_at,
+            interview_id=interview_id,
+        )
+        for response, contact, interview_id in rows
+    ]

@@ -1,0 +1,269 @@
+"""The study dashboard: who may see it, and the portfolio view with its filters.
+
+Every number comes from the analysis (`analysis.service`): the analysis JSON (`build_analysis_document`, the
+contract of the CLI and the reports) is shown as it is. Two views the JSON does not hold are made with the
+engine's own rules, never re-implemented here:
+
+- a segment's portfolio (quadrant counts and per-dimension means over the segment's accounts) is rule 13's
+  `portfolio_dimensions` and `quadrant_counts` applied to the unrounded account scores of those accounts,
+  rounded by rule 14 as the JSON is; over all accounts it gives exactly the JSON's portfolio numbers;
+- the role breakdown is SQL aggregation (`dashboard.queries.role_breakdown`) over the analysis' counted
+  responses and respondent scores (rules 2 and 3), rounded by rule 14.
+
+Services take keyword arguments and never touch the request; labels are translated in the active locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from surveyapp.analysis import charts
+from surveyapp.analysis.accounts import AccountScoreIndex
+from surveyapp.analysis.portfolio import portfolio_dimensions, quadrant_counts
+from surveyapp.analysis.report import build_analysis_document
+from surveyapp.analysis.rounding import round_score
+from surveyapp.analysis.service import AnalysisError, scoring_of, study_analysis
+from surveyapp.analysis.study import AccountResult, StudyAnalysis
+from surveyapp.auth.permissions import can_see_supplier
+from surveyapp.dashboard import queries
+from surveyapp.enums import Phase, Quadrant, Role
+from surveyapp.i18n import _
+from surveyapp.reporting import labels
+from surveyapp.reporting.context import chart_labels
+from surveyapp.reporting.portfolio_context import response_totals
+from surveyapp.studies.models import Account, Study
+
+__all__ = ["AnalysisError", "DashboardAccess", "access_of", "portfolio_view"]
+
+RESULT_PHASES = (Phase.ANALYSE, Phase.ACT)
+COST_QUADRANTS = (Quadrant.MISFIT.value, Quadrant.CUSTOMER_SWAYED.value)
+
+
+class DashboardAccess(Enum):
+    FULL = "full"  # admins and researchers of the supplier: everything, commentary editable
+    READ = "read"  # account teams of the supplier, from the analyse phase on: results only
+    NONE = "none"  # anyone else, and account teams before analyse: the page does not exist for them (404)
+
+
+def access_of(user: Any, study: Study) -> DashboardAccess:
+    """What a user may do on a study's dashboard (supplier scoping as `auth.permissions` says)."""
+    if not can_see_supplier(user, study.supplier_id):
+        return DashboardAccess.NONE
+    if user.role in (Role.ADMIN, Role.RESEARCHER):
+        return DashboardAccess.FULL
+    if user.role is Role.ACCOUNT_TEAM:
+        # As everywhere (studies.queries), an account team does not see a study before the analyse phase.
+        return DashboardAccess.READ if study.phase in RESULT_PHASES else DashboardAccess.NONE
+    return DashboardAccess.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The study's analysis once: unrounded (for segment views) and as the JSON document, side by side."""
+
+    result: StudyAnalysis
+    document: Mapping[str, Any]
+    dimension_names: Mapping[str, str]
+    # document["accounts"][i] is result.accounts[i]; by account id:
+    entries: Mapping[int, Mapping[str, Any]]
+
+    @property
+    def min_n(self) -> int:
+        return int(self.document["thresholds"]["min_n"])
+
+
+def load_analysis(*, session: Session, study: Study, language: str) -> Analysis:
+    """Raises AnalysisError when the stored scores do not fit the study's scoring version."""
+    result = study_analysis(session=session, study=study)
+    document = build_analysis_document(result)
+    scoring, _provisional = scoring_of(session=session, study=study)
+    entries = {
+        account.account.account_id: entry
+        for account, entry in zip(result.accounts, document["accounts"], strict=True)
+    }
+    names = {dimension.key: dimension.name.get(language) for dimension in scoring.dimensions}
+    return Analysis(result=result, document=document, dimension_names=names, entries=entries)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentPortfolio:
+    """Quadrant counts and per-dimension portfolio cells over some accounts, rounded as the JSON is."""
+
+    quadrants: Mapping[str, int]
+    dimensions: list[dict[str, Any]]
+
+
+def segment_portfolio(analysis: Analysis, account_ids: Collection[int]) -> SegmentPortfolio:
+    """Rule 13 over the given accounts only (each account weighs equally); cells as in the JSON."""
+    chosen: list[AccountResult] = [r for r in analysis.result.accounts if r.account.account_id in account_ids]
+    index = AccountScoreIndex(
+        cell
+        for result in chosen
+        for row in result.fit.dimensions
+        for cell in (row.client, row.supplier)
+        if cell is not None
+    )
+    min_n = analysis.min_n
+
+    def cell(value: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        return {"mean": round_score(value.mean), "n": value.n, "indicative": value.n < min_n}
+
+    rows = portfolio_dimensions(index, analysis.result.fit_model.keys)
+    return SegmentPortfolio(
+        quadrants={q.value: n for q, n in quadrant_counts(r.fit.quadrant for r in chosen).items()},
+        dimensions=[
+            {
+                "key": row.dimension,
+                "client": cell(row.client),
+                "supplier": cell(row.supplier),
+                "gap": round_score(row.gap),
+            }
+            for row in rows
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RoleColumn:
+    role: str | None  # None: all roles together
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoleTable:
+    """Per perspective: rows of (dimension key, name, {role: cell or None}); columns in display order."""
+
+    columns: list[RoleColumn]
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def role_table(
+    *,
+    session: Session,
+    study: Study,
+    analysis: Analysis,
+    account_ids: Collection[int] | None,
+    role: str | None = None,
+) -> RoleTable:
+    """The role breakdown over the given accounts (None: all), as a table per perspective; with `role`, only
+    that role beside all roles. A cell: mean (rule 14), n respondents, `indicative` when n < min_n."""
+    cells = queries.role_breakdown(session=session, study=study, account_ids=account_ids)
+    present = sorted({c.role for c in cells if c.role is not None})
+    shown = [r for r in present if role is None or r == role]
+    columns = [RoleColumn(None, _("All roles"))] + [RoleColumn(r, r or _("Role not given")) for r in shown]
+    by_key = {(c.role, c.perspective, c.dimension): c for c in cells}
+    table = RoleTable(columns=columns)
+    for perspective in queries.BREAKDOWN_PERSPECTIVES:
+        rows = []
+        for key, name in analysis.dimension_names.items():
+            found = {column.role: by_key.get((column.role, perspective, key)) for column in columns}
+            if all(value is None for value in found.values()):
+                continue
+            rows.append(
+                {
+                    "key": key,
+                    "name": name,
+                    "cells": {
+                        r: None
+                        if c is None
+                        else {"mean": round_score(c.mean), "n": c.n, "indicative": c.n < analysis.min_n}
+                        for r, c in found.items()
+                    },
+                }
+            )
+        table.rows[perspective.value] = rows
+    return table
+
+
+def matrix_svg(analysis: Analysis, rows: Sequence[Mapping[str, Any]]) -> str:
+    """The fit matrix of the rows that have both overall fits, numbered as the table beside it."""
+    points = [
+        charts.FitPoint(row["number"], row["entry"]["overall"]["client"], row["entry"]["overall"]["supplier"])
+        for row in rows
+        if row["entry"]["overall"]["client"] is not None and row["entry"]["overall"]["supplier"] is not None
+    ]
+    svg = charts.fit_matrix(
+        points,
+        labels=chart_labels(),
+        threshold=float(analysis.document["thresholds"]["quadrant"]),
+        quadrant_names={q: labels.label(labels.QUADRANT_NAMES, q) for q in Quadrant},
+    )
+    return charts.svg_data_url(svg)
+
+
+def cost_explanation(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
+    """The accounts behind the cost of mismatch (rule 11), as the portfolio report explains it: mismatched
+    accounts with both hour figures and their hours beyond billable; matching accounts with effort > 0."""
+    mismatched, matching = [], []
+    for result in analysis.result.accounts:
+        figures = result.account
+        entry = analysis.entries[figures.account_id]
+        effort, billable = figures.effort_hours, figures.billable_hours
+        if entry["quadrant"] in COST_QUADRANTS and effort is not None and billable is not None:
+            beyond = round_score(max(0.0, effort - billable))
+            mismatched.append({"entry": entry, "effort": effort, "billable": billable, "beyond": beyond})
+        elif entry["quadrant"] == Quadrant.MATCH.value and effort:
+            matching.append({"entry": entry, "effort": effort})
+    return {"mismatched": mismatched, "matching": sorted(matching, key=lambda row: row["effort"])}
+
+
+def portfolio_view(
+    *,
+    session: Session,
+    study: Study,
+    language: str,
+    segment: str | None = None,
+    role: str | None = None,
+) -> dict[str, Any]:
+    """Everything the study dashboard shows; `segment` restricts the accounts (quadrants, dimension means,
+    coverage, the matrix and the role breakdown); the cost of mismatch and the statistics stay portfolio-wide.
+    Raises AnalysisError (see `load_analysis`)."""
+    analysis = load_analysis(session=session, study=study, language=language)
+    accounts = queries.accounts_in_scope(session=session, study=study)
+    chosen = [a for a in accounts if segment is None or a.segment == segment]
+    rows = _account_rows(analysis, chosen)
+    document = analysis.document
+    portfolio = segment_portfolio(analysis, {a.id for a in chosen}) if segment is not None else None
+    dimensions = portfolio.dimensions if portfolio else document["portfolio"]["dimensions"]
+    return {
+        "analysis": analysis,
+        "document": document,
+        "rows": rows,
+        "matrix": matrix_svg(analysis, rows),
+        "quadrants": portfolio.quadrants if portfolio else document["portfolio"]["quadrants"],
+        "dimensions": [
+            {**row, "name": analysis.dimension_names.get(row["key"], row["key"])} for row in dimensions
+        ],
+        "segment": segment,
+        "cost": document["portfolio"]["cost_of_mismatch"],
+        "cost_accounts": cost_explanation(analysis),
+        "drift_rows": [row for row in rows if row["entry"]["drift"] is not None],
+        "growing_apart": [
+            row for row in rows if row["entry"]["drift"] and row["entry"]["drift"]["growing_apart"]
+        ],
+        "coverage": response_totals([row["entry"] for row in rows]),
+        "roles": role_table(
+            session=session,
+            study=study,
+            analysis=analysis,
+            account_ids=None if segment is None else {a.id for a in chosen},
+            role=role,
+        ),
+    }
+
+
+def _account_rows(analysis: Analysis, accounts: Sequence[Account]) -> list[dict[str, Any]]:
+    rows = []
+    for account in accounts:
+        entry = analysis.entries.get(account.id)
+        if entry is None:
+            continue
+        rows.append({"number": len(rows) + 1, "account": account, "entry": entry})
+    return rows

@@ -1,0 +1,184 @@
+"""The deal fit advice: answers + questionnaire + scoring model -> advice, score, reasons and conditions.
+
+Pure (no Flask, no database). The rule is docs/method.md section 12:
+
+- the deal fit score is the fit score of this one response: item scores (DESIGN rule 1), a weighted mean per
+  dimension (rule 3) and the weighted mean over dimensions with scoring.yaml's weights (rule 5);
+- any knockout answer -> no_go, whatever the score;
+- otherwise score >= deal_fit_go -> go; score < deal_fit_no_go -> no_go; in between go_with_conditions, whose
+  conditions are the `condition` texts of the answers given, in questionnaire order.
+
+Threshold comparisons use rule 7's tolerance: a score exactly at a threshold reaches it.
+Reasons are the answers that drove the advice: every knockout answer, every answer scoring below the go
+threshold (the weak points), and for a go the strongest answers. A knock-out question answered "Don't know
+(yet)" is not a knockout (method.md: an unknown can be settled by asking) but is marked `unsettled`, so the
+advice always says plainly that a knock-out question is still open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from surveyapp.analysis.fit import overall_fit
+from surveyapp.analysis.inputs import ItemScore
+from surveyapp.analysis.items import respondent_dimension_scores
+from surveyapp.analysis.service import fit_model_of
+from surveyapp.analysis.thresholds import Direction, reaches
+from surveyapp.enums import DealAdvice, Perspective, QuestionType
+from surveyapp.questionnaires.schema import Question, Questionnaire, ScoringModel, Text
+from surveyapp.questionnaires.types import (
+    advice_conditions,
+    handler_for,
+    knockouts,
+    score_answers,
+    validate_answers,
+)
+from surveyapp.questionnaires.types.base import is_unanswered
+from surveyapp.questionnaires.visibility import visibility
+
+#: The option key of "Don't know (yet)" in the deal fit check.
+UNKNOWN_OPTION = "unknown"
+#: How many strong answers a go lists as its reasons.
+MAX_STRENGTHS = 5
+
+
+class ReasonKind:
+    KNOCKOUT = "knockout"
+    WEAK = "weak"
+    STRONG = "strong"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One answer that drove the advice, with its item score (None for a scale answer outside scoring)."""
+
+    kind: str
+    question_key: str
+    question: Text
+    answer: Text
+    score: float | None
+    unsettled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    advice: DealAdvice
+    score: float
+    knockouts: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    conditions: tuple[Text, ...]
+
+
+class AdviceInputError(ValueError):
+    """Answers that cannot be assessed: `missing` lists unanswered required questions, `invalid` bad values."""
+
+    def __init__(self, missing: list[str], invalid: dict[str, str]) -> None:
+        super().__init__(f"missing: {missing}; invalid: {invalid}")
+        self.missing = missing
+        self.invalid = invalid
+
+
+def missing_required(questionnaire: Questionnaire, answers: Mapping[str, str | None]) -> list[str]:
+    """The keys of visible required questions without an answer, in questionnaire order."""
+    visible = visibility(questionnaire, answers).questions
+    return [
+        question.key
+        for question in questionnaire.questions
+        if question.required and question.key in visible and is_unanswered(answers.get(question.key))
+    ]
+
+
+def answer_text(question: Question, raw: str) -> Text:
+    """What an answer says, in both languages: the option label, or the scale value with its anchor."""
+    if question.type is QuestionType.SINGLE:
+        option = question.option(raw)
+        if option is not None:
+            return option.label
+    if question.type is QuestionType.SCALE and question.scale is not None and raw.isdigit():
+        anchor = question.scale.anchors.get(int(raw))
+        if anchor is not None:
+            return Text(nl=f"{raw} – {anchor.nl}", en=f"{raw} – {anchor.en}")
+    return Text(nl=raw, en=raw)
+
+
+def _can_knock_out(question: Question) -> bool:
+    return question.knockout_at_or_below is not None or any(o.knockout for o in question.options or ())
+
+
+def deal_score(
+    questionnaire: Questionnaire, scoring: ScoringModel, answers: Mapping[str, str | None]
+) -> float:
+    """Rules 1, 3 and 5 on one response; ValueError when nothing scores."""
+    scored = score_answers(questionnaire, answers)
+    rows = [
+        ItemScore(0, 0, Perspective.SUPPLIER, key, item.dimension, item.weight, item.score)
+        for key, item in scored.items()
+    ]
+    means = {row.dimension: row.score for row in respondent_dimension_scores(rows)}
+    overall = overall_fit(means, fit_model_of(scoring))
+    if overall is None:
+        raise ValueError("no answer of the deal fit check scores")
+    return overall
+
+
+def assess(questionnaire: Questionnaire, scoring: ScoringModel, answers: Mapping[str, str | None]) -> Advice:
+    """The advice for a complete set of answers; AdviceInputError for missing or invalid answers."""
+    invalid = validate_answers(questionnaire, dict(answers))
+    missing = missing_required(questionnaire, answers)
+    if missing or invalid:
+        raise AdviceInputError(missing, invalid)
+    thresholds = scoring.thresholds
+    score = deal_score(questionnaire, scoring, answers)
+    knocked = tuple(knockouts(questionnaire, answers))
+    if knocked or not reaches(score, thresholds.deal_fit_no_go, Direction.AT_LEAST):
+        advice = DealAdvice.NO_GO
+    elif reaches(score, thresholds.deal_fit_go, Direction.AT_LEAST):
+        advice = DealAdvice.GO
+    else:
+        advice = DealAdvice.GO_WITH_CONDITIONS
+    conditions: list[Text] = []
+    for condition in advice_conditions(questionnaire, answers):
+        if condition not in conditions:
+            conditions.append(condition)
+    return Advice(
+        advice=advice,
+        score=score,
+        knockouts=knocked,
+        reasons=_reasons(questionnaire, answers, knocked, advice, thresholds.deal_fit_go),
+        conditions=tuple(conditions) if advice is DealAdvice.GO_WITH_CONDITIONS else (),
+    )
+
+
+def _reasons(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, str | None],
+    knocked: tuple[str, ...],
+    advice: DealAdvice,
+    go_threshold: float,
+) -> tuple[Reason, ...]:
+    scored = score_answers(questionnaire, answers)
+    knockout_reasons, weak, strong = [], [], []
+    for question in questionnaire.questions:
+        raw = answers.get(question.key)
+        if is_unanswered(raw) or handler_for(question).scores is False:
+            continue
+        assert raw is not None
+        item = scored.get(question.key)
+        score = item.score if item is not None else None
+        text = answer_text(question, raw)
+        if question.key in knocked:
+            knockout_reasons.append(Reason(ReasonKind.KNOCKOUT, question.key, question.text, text, score))
+        elif score is not None and not reaches(score, go_threshold, Direction.AT_LEAST):
+            unsettled = _can_knock_out(question) and raw == UNKNOWN_OPTION
+            weak.append(Reason(ReasonKind.WEAK, question.key, question.text, text, score, unsettled))
+        elif score is not None:
+            strong.append(Reason(ReasonKind.STRONG, question.key, question.text, text, score))
+    # Unsettled knock-out questions first among the weak points: they are what a "no" may still hang on.
+    weak.sort(key=lambda reason: not reason.unsettled)
+    chosen = [*knockout_reasons, *weak]
+    if advice is DealAdvice.GO:
+        order = {question.key: index for index, question in enumerate(questionnaire.questions)}
+        strong.sort(key=lambda reason: (-(reason.score or 0.0), order[reason.question_key]))
+        chosen += strong[:MAX_STRENGTHS]
+    return tuple(chosen)

@@ -1,0 +1,134 @@
+"""Forms for prospects, decisions, account links, personal links, and the check itself (every section on one
+page, built by the questionnaire engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    EmailField,
+    Form,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from surveyapp.enums import DealAdvice, OfferDecision, ProspectStage
+from surveyapp.i18n import _l
+from surveyapp.questionnaires.forms import QuestionView, build_section_form
+from surveyapp.questionnaires.schema import Questionnaire
+
+STAGE_LABELS = {
+    ProspectStage.LEAD.value: _l("Lead"),
+    ProspectStage.QUALIFYING.value: _l("Qualifying"),
+    ProspectStage.PROPOSAL.value: _l("Proposal"),
+    ProspectStage.WON.value: _l("Won: now a client"),
+    ProspectStage.LOST.value: _l("Lost or dropped"),
+}
+ADVICE_LABELS = {
+    DealAdvice.GO.value: _l("Go: make the offer"),
+    DealAdvice.GO_WITH_CONDITIONS.value: _l("Go with conditions: agree these first"),
+    DealAdvice.NO_GO.value: _l("No-go: do not make an offer"),
+}
+SHORT_ADVICE = {
+    DealAdvice.GO.value: _l("Go"),
+    DealAdvice.GO_WITH_CONDITIONS.value: _l("Go with conditions"),
+    DealAdvice.NO_GO.value: _l("No-go"),
+}
+DECISION_LABELS = {
+    OfferDecision.OFFER_MADE.value: _l("Offer made"),
+    OfferDecision.OFFER_DECLINED.value: _l("Offer declined"),
+}
+LANGUAGES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+
+
+class ProspectForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    segment = StringField(_l("Segment"), validators=[Length(max=100)])
+    sales_owner = StringField(_l("Sales owner"), validators=[Length(max=200)])
+    stage = SelectField(
+        _l("Stage"), choices=[SelectChoice(k, v) for k, v in STAGE_LABELS.items()], default="lead"
+    )
+    expected_value = DecimalField(
+        _l("Expected value per year (EUR)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message=_l("Enter an amount of 0 or more."))],
+        description=_l("Optional; digits, with a decimal point, e.g. 125000 or 12500.50."),
+    )
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()],
+        validators=[DataRequired(message=_l("Choose whether the offer was made or declined."))],
+    )
+    note = TextAreaField(
+        _l("Note"), validators=[Length(max=4000)], description=_l("Why, and what was agreed with the client.")
+    )
+
+
+class LinkForm(FlaskForm):
+    # The service checks the account (same supplier, not linked elsewhere) and says what is wrong.
+    account = SelectField(
+        _l("Account"),
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose an account."))],
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    language = SelectField(_l("Language of the email and the check"), choices=LANGUAGES, default="nl")
+
+
+class PdfForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGES, default="nl")
+
+
+class PostForm(FlaskForm):
+    """A button-only form (CSRF)."""
+
+
+class CheckForm:
+    """Every section of the deal fit check on one page: one engine-built form per section, one CSRF token."""
+
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        *,
+        lang: str,
+        placeholders: Mapping[str, str],
+        formdata: Any = None,
+    ) -> None:
+        self.csrf = PostForm(formdata=formdata) if formdata is not None else PostForm()
+        self.sections = [
+            build_section_form(
+                questionnaire, section.key, lang=lang, placeholders=placeholders, base=Form, answers={}
+            )(formdata=formdata)
+            for section in questionnaire.sections
+        ]
+
+    def validate(self) -> bool:
+        valid = self.csrf.validate()
+        for section in self.sections:
+            valid = section.validate() and valid
+        return valid
+
+    def answers(self) -> dict[str, str | None]:
+        merged: dict[str, str | None] = {}
+        for section in self.sections:
+            merged.update(section.answers())
+        return merged
+
+    @property
+    def views(self) -> list[QuestionView]:
+        return [view for section in self.sections for view in section.views]

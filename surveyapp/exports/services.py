@@ -1,0 +1,230 @@
+"""Building a study's exports: what (answers, analysis, themes) in which format (csv, xlsx, json).
+
+- answers: one row per answer of the responses that count for the analysis (rule 2), in exactly the columns of
+  `surveyapp import responses` (`account,respondent,perspective,questionnaire,question,value,mode,
+  submitted_at`), so that importing the file into a study with the same accounts and contacts gives the same
+  analysis. `account` is the external id where the account has one, else its name; `submitted_at` is ISO 8601
+  with the offset of the study's time zone. Answers of erased contacts (no email left) are not exported. Read
+  with one SQL query, row by row: CSV and JSON are streamed.
+- analysis: JSON is the analysis document exactly; XLSX has a sheet per table (`exports.tables`); CSV is a zip
+  with one CSV file per table, because one CSV file cannot hold tables of different shapes.
+- themes: one row per tag: theme, account, quadrant, perspective, question, kind (answer or quote), text,
+  quotable (named, anonymous or no, as the consent is now) and the attribution — a name only where the
+  respondent allowed it.
+
+Services never commit; `record_export` adds the audit event, the caller commits it before sending the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveyapp.analysis.service import analysis_document
+from surveyapp.audit.services import record
+from surveyapp.coding.consent import permissions
+from surveyapp.coding.models import Theme, ThemeTag
+from surveyapp.coding.queries import _detailed
+from surveyapp.coding.targets import side_of, target_condition, targets_subquery, version_keys
+from surveyapp.enums import Quadrant, Role
+from surveyapp.exports.tables import analysis_tables
+from surveyapp.exports.writers import Table, as_number, csv_chunks, xlsx_bytes, zip_bytes
+from surveyapp.i18n import _l
+from surveyapp.questionnaires.models import QuestionnaireVersion
+from surveyapp.responses.models import Answer, Response
+from surveyapp.responses.storage import counted_select
+from surveyapp.studies.models import Account, Contact, Study
+
+FORMATS = ("csv", "xlsx", "json")
+WHATS = ("answers", "analysis", "themes")
+ANSWER_COLUMNS = (
+    "account",
+    "respondent",
+    "perspective",
+    "questionnaire",
+    "question",
+    "value",
+    "mode",
+    "submitted_at",
+)
+THEME_COLUMNS = (
+    "theme",
+    "account",
+    "quadrant",
+    "perspective",
+    "question",
+    "kind",
+    "text",
+    "quotable",
+    "attribution",
+)
+#: What account-team users may export: the analysis only, never raw answers or named quotes.
+ACCOUNT_TEAM_EXPORTS = ("analysis",)
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "zip": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+BATCH = 1000
+
+
+class ExportError(ValueError):
+    """An export that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A file to send or write: its name, type and content in chunks (a generator for streamed exports)."""
+
+    filename: str
+    mimetype: str
+    chunks: Iterator[bytes]
+
+
+def allowed_exports(user: Any) -> tuple[str, ...]:
+    """The kinds of export this user may download (researchers and admins all; account teams the analysis)."""
+    if user.role in (Role.ADMIN, Role.RESEARCHER):
+        return WHATS
+    if user.role == Role.ACCOUNT_TEAM:
+        return ACCOUNT_TEAM_EXPORTS
+    return ()
+
+
+def check_request(*, what: str, fmt: str) -> None:
+    if what not in WHATS:
+        raise ExportError(_l("Unknown export %(what)s: choose answers, analysis or themes.", what=what))
+    if fmt not in FORMATS:
+        raise ExportError(_l("Unknown format %(format)s: choose csv, xlsx or json.", format=fmt))
+
+
+def answer_rows(*, session: Session, study: Study) -> Iterator[list[Any]]:
+    """The counted responses' answers in the import's columns, read from the database in batches."""
+    counted = counted_select(study.id).subquery("counted")
+    statement = (
+        select(
+            Account.name,
+            Account.external_id,
+            Contact.email,
+            counted.c.perspective,
+            QuestionnaireVersion.slug,
+            Answer.item_key,
+            Answer.value,
+            counted.c.mode,
+            Response.submitted_at,
+        )
+        .select_from(Answer)
+        .join(counted, Answer.response_id == counted.c.id)
+        .join(Response, Response.id == counted.c.id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == counted.c.questionnaire_version_id)
+        .join(Account, Account.id == counted.c.account_id)
+        .join(Contact, Contact.id == counted.c.contact_id)
+        .where(Answer.value.is_not(None), Answer.value != "", Contact.email.is_not(None))
+        .order_by(Response.submitted_at, Response.id, Answer.id)
+        .execution_options(yield_per=BATCH)
+    )
+    zone = ZoneInfo(study.time_zone)
+    for name, external_id, email, perspective, slug, key, value, mode, submitted in session.execute(
+        statement
+    ):
+        yield [
+            external_id or name,
+            email,
+            str(perspective),
+            slug,
+            key,
+            as_number(value),
+            str(mode),
+            submitted.astimezone(zone).isoformat(),
+        ]
+
+
+def theme_rows(*, session: Session, study: Study) -> list[list[Any]]:
+    """One row per tag (see the module docstring), by theme order, account and question."""
+    keys = version_keys(session=session, study=study)
+    targets = targets_subquery(study, keys)
+    statement = (
+        _detailed(targets)
+        .add_columns(Theme.name.label("theme_name"))
+        .join(ThemeTag, target_condition(targets, ThemeTag.answer_id, ThemeTag.quote_id))
+        .join(Theme, Theme.id == ThemeTag.theme_id)
+        .where(Theme.study_id == study.id)
+        .order_by(Theme.position, Theme.id, Account.name, targets.c.question, targets.c.kind, targets.c.id)
+    )
+    rows = list(session.execute(statement))
+    allowed = permissions(session=session, keys=keys, rows=rows)
+    quadrant_of = {
+        a["account"]: a["quadrant"] for a in analysis_document(session=session, study=study)["accounts"]
+    }
+    found = []
+    for row in rows:
+        permission = allowed[(row.kind, row.id)]
+        found.append(
+            [
+                row.theme_name,
+                row.account_name,
+                quadrant_of.get(row.account_name, Quadrant.INCOMPLETE.value),
+                side_of(row.perspective),
+                row.question,
+                row.kind,
+                row.text,
+                permission.consent.value,
+                permission.attribution,
+            ]
+        )
+    return found
+
+
+def _json_array(header: tuple[str, ...], rows: Any) -> Iterator[bytes]:
+    yield b"["
+    for index, row in enumerate(rows):
+        item = dict(
+            zip(header, (str(v) if v is not None and not isinstance(v, str) else v for v in row), strict=True)
+        )
+        yield (b"," if index else b"") + b"\n" + json.dumps(item, ensure_ascii=False).encode("utf-8")
+    yield b"\n]\n"
+
+
+def build_export(*, session: Session, study: Study, what: str, fmt: str) -> Export:
+    """The export file; CSV and JSON answers are generated row by row while they are sent."""
+    check_request(what=what, fmt=fmt)
+    base = f"{study.slug}-{what}"
+    if what == "analysis":
+        document = analysis_document(session=session, study=study)
+        if fmt == "json":
+            content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            return Export(f"{base}.json", MIMETYPES["json"], iter([content]))
+        tables = analysis_tables(document)
+        if fmt == "xlsx":
+            return Export(f"{base}.xlsx", MIMETYPES["xlsx"], iter([xlsx_bytes(tables)]))
+        return Export(f"{base}.zip", MIMETYPES["zip"], iter([zip_bytes(tables)]))
+    if what == "answers":
+        header, rows = ANSWER_COLUMNS, answer_rows(session=session, study=study)
+    else:
+        header, rows = THEME_COLUMNS, iter(theme_rows(session=session, study=study))
+    if fmt == "json":
+        return Export(f"{base}.json", MIMETYPES["json"], _json_array(header, rows))
+    if fmt == "xlsx":
+        return Export(f"{base}.xlsx", MIMETYPES["xlsx"], iter([xlsx_bytes([Table(what, header, rows)])]))
+    return Export(f"{base}.csv", MIMETYPES["csv"], csv_chunks(Table(what, header, rows)))
+
+
+def record_export(
+    *, session: Session, study: Study, what: str, fmt: str, actor: Any = None, actor_label: str | None = None
+) -> None:
+    """The audit event of an export (who took which data out of the application, when)."""
+    record(
+        session=session,
+        action="study.export",
+        actor=actor,
+        actor_label=actor_label,
+        obj=study,
+        supplier_id=study.supplier_id,
+        details={"what": what, "format": fmt},
+    )

@@ -1,0 +1,187 @@
+"""Dashboard fixtures: an answered study with segments and respondent roles, and a reader of HTML tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from surveyapp.enums import Perspective, Phase, Purpose, QuestionType, Side
+from surveyapp.questionnaires.services import load_version
+from surveyapp.studies import scope
+from surveyapp.studies.models import Contact, Study
+from tests.reporting.studies import add_response
+from tests.studies.conftest import make_study  # noqa: F401
+
+# account, segment, effort, billable, [(side, email, role, level 1-5, nps)]
+ACCOUNTS = (
+    (
+        "Alpha Zorg",
+        "Care",
+        1000,
+        900,
+        [
+            ("client", "a1@alpha.example", "Director", 4, 9),
+            ("client", "a2@alpha.example", "Buyer", 5, 10),
+            ("supplier", "eva@supplier.example", "Account manager", 4, 8),
+        ],
+    ),
+    (
+        "Beta Zorg",
+        "Care",
+        2000,
+        1500,
+        [
+            ("client", "b1@beta.example", "Director", 3, 8),
+            ("client", "b2@beta.example", "Buyer", 4, 9),
+            ("supplier", "mark@supplier.example", "Consultant", 2, 5),
+        ],
+    ),
+    (
+        "Gamma Industrie",
+        "Industry",
+        3000,
+        2000,
+        [
+            ("client", "g1@gamma.example", "Director", 2, 4),
+            ("supplier", "eva@supplier.example", "Account manager", 2, 3),
+        ],
+    ),
+    ("Delta Retail", "", None, None, [("client", "d1@delta.example", "", 3, 7)]),
+)
+
+
+def answers(questionnaire: Any, level: int, nps: int) -> dict[str, str]:
+    """Scale answers around `level` (varied per item, so that item weights matter) and the NPS answer."""
+    values = {}
+    for number, item in enumerate(questionnaire.scored_items):
+        if item.type is QuestionType.NPS:
+            values[item.key] = str(nps)
+        elif item.type is QuestionType.SCALE:
+            value = min(5, max(1, level + number % 3 - 1))
+            values[item.key] = str(6 - value if item.reverse else value)
+    return values
+
+
+@dataclass
+class Built:
+    study: Study
+    accounts: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture
+def dashboard_study(db: Any, make_study: Callable[..., Any]) -> Callable[..., Built]:  # noqa: F811
+    """A study with four accounts in three segments (one without), client roles and staff, all answered."""
+
+    def factory(
+        supplier: Any = None,
+        phase: Phase = Phase.ANALYSE,
+        slug: str = "fit-2026",
+        previous: Study | None = None,
+        shift: int = 0,
+        title: str = "Client fit 2026",
+    ) -> Built:
+        """`shift` moves every client's answers up (or down) that many scale points; `previous`: the wave
+        before (the same supplier's accounts, matched by name)."""
+        study = make_study(supplier=supplier, slug=slug, name=title, previous=previous)
+        built = Built(study)
+        contacts: dict[str, Contact] = {}
+        when = datetime(2026, 10, 1, 9, tzinfo=UTC)
+        for name, segment, effort, billable, people in ACCOUNTS:
+            in_scope = scope.add_account(
+                session=db.session,
+                study=study,
+                name=name,
+                segment=segment,
+                effort_hours=None if effort is None else Decimal(effort),
+                billable_hours=None if billable is None else Decimal(billable),
+                actor=None,
+            )
+            built.accounts[name] = in_scope.account_id
+            for side, email, role, level, nps in people:
+                if email not in contacts:
+                    contacts[email] = scope.add_contact(
+                        session=db.session,
+                        study=study,
+                        side=Side(side),
+                        email=email,
+                        name=email.split("@")[0].title(),
+                        role=role,
+                        account_id=in_scope.account_id if side == "client" else None,
+                        actor=None,
+                    )
+                perspective = Perspective(side)
+                chosen = study.questionnaire_for(perspective, Purpose.SURVEY)
+                questionnaire = load_version(session=db.session, version_id=chosen.version_id)
+                when += timedelta(hours=1)
+                add_response(
+                    db.session,
+                    study,
+                    contacts[email],
+                    in_scope.account_id,
+                    perspective,
+                    answers(questionnaire, level + shift if side == "client" else level, nps),
+                    when,
+                )
+        study.phase = phase
+        db.session.commit()
+        return built
+
+    return factory
+
+
+class _Tables(HTMLParser):
+    """Every <table> of a page: {caption: [[cell text, ...], ...]} (header rows included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption: list[str] | None = None
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self._name = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._rows, self._name = [], ""
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self._caption is not None:
+            self._name = " ".join("".join(self._caption).split())
+            self._caption = None
+        elif tag in ("td", "th") and self._cell is not None and self._rows:
+            self._rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables[self._name] = self._rows
+            self._rows = None
+
+    def handle_data(self, data: str) -> None:
+        if self._caption is not None:
+            self._caption.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def row(table: list[list[str]], key: str, column: int = 0) -> list[str]:
+    """The one row whose cell in `column` is `key`."""
+    found = [cells for cells in table if len(cells) > column and cells[column] == key]
+    assert len(found) == 1, (key, table)
+    return found[0]

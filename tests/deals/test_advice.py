@@ -1,0 +1,194 @@
+"""The advice on hand-computed cases (docs/method.md section 12): every threshold edge and every knockout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from surveyapp.deals.advice import AdviceInputError, ReasonKind, assess, deal_score
+from surveyapp.enums import DealAdvice
+from tests.deals.conftest import ANSWERS_A, ANSWERS_B, ANSWERS_BEST
+
+
+def _assess(shipped: Any, answers: dict[str, str]) -> Any:
+    return assess(shipped.get("deal-fit-check"), shipped.scoring, answers)
+
+
+def test_assess_example_a_is_go(shipped: Any) -> None:
+    result = _assess(shipped, ANSWERS_A)
+
+    # (2x85 + 2x75 + 70 + 75 + 2x60 + 78.33 + 100 + 75 + 2x75 + 60) / 14
+    assert round(result.score, 6) == round(1048.3333333333333 / 14, 6)
+    assert result.advice is DealAdvice.GO
+    assert result.knockouts == ()
+    assert result.conditions == ()
+
+
+def test_assess_example_a_reasons_list_weak_then_strong_points(shipped: Any) -> None:
+    result = _assess(shipped, ANSWERS_A)
+
+    assert [(r.kind, r.question_key, r.score) for r in result.reasons] == [
+        (ReasonKind.WEAK, "dc_effort", 60.0),
+        (ReasonKind.WEAK, "dc_horizon", 60.0),
+        (ReasonKind.WEAK, "dc_reference", 60.0),
+        (ReasonKind.STRONG, "dc_need", 100.0),
+        (ReasonKind.STRONG, "dc_budget", 100.0),
+        (ReasonKind.STRONG, "dc_decision", 100.0),
+        (ReasonKind.STRONG, "dc_risk", 100.0),
+        (ReasonKind.STRONG, "dc_difference", 75.0),
+    ]
+
+
+def test_assess_example_b_is_go_with_seven_conditions(shipped: Any) -> None:
+    result = _assess(shipped, ANSWERS_B)
+
+    assert result.score == 60.0  # 840 / 14
+    assert result.advice is DealAdvice.GO_WITH_CONDITIONS
+    assert [c.en for c in result.conditions] == [
+        "State in the offer which part falls outside our standard offer and who will do that part.",
+        "Ask the prospect why they are talking to us and what they expect from us.",
+        "Fix the scope in writing, with a change procedure: who decides and what a change costs.",
+        "Agree a start date and schedule that fit our capacity.",
+        "Agree with the prospect how much meeting and reporting time the price includes, and what more costs.",
+        "Fit the scope to the budget and record what the price does not include.",
+        "Have the prospect confirm who decides, who signs and who will be our regular contact.",
+    ]
+
+
+def test_assess_example_c_knockout_overrides_conditional_score(shipped: Any) -> None:
+    result = _assess(shipped, {**ANSWERS_A, "dc_standard": "their_way"})
+
+    assert round(result.score, 6) == round(898.3333333333333 / 14, 6)  # 64.2: would be go with conditions
+    assert result.advice is DealAdvice.NO_GO
+    assert result.knockouts == ("dc_standard",)
+    assert (result.reasons[0].kind, result.reasons[0].question_key) == (ReasonKind.KNOCKOUT, "dc_standard")
+    assert result.conditions == ()
+
+
+def test_assess_example_d_is_no_go_on_score(shipped: Any) -> None:
+    answers = {
+        "dc_need": "partly",
+        "dc_why_us": "price_or_availability",
+        "dc_difference": "2",
+        "dc_standard": "large_changes",
+        "dc_scope": "shifting",
+        "dc_quality": "3",
+        "dc_effort": "much_more",
+        "dc_budget": "too_low",
+        "dc_decision": "unclear",
+        "dc_risk": "manageable",
+        "dc_chemistry": "stiff",
+        "dc_energy": "2",
+        "dc_horizon": "cheapest_once",
+        "dc_reference": "revenue_only",
+    }
+
+    result = _assess(shipped, answers)
+
+    # needs 25x2, ways 25x2, scope 10, quality 50, effort 10x2, risk 40, friction 30, energy 25x2,
+    # mutual value (25 + 0 + 30) / 3, relationship 10: 328.33 / 14 = 23.5
+    assert round(result.score, 6) == round((280 + 55 / 3 + 30) / 14, 6)
+    assert result.advice is DealAdvice.NO_GO
+    assert result.knockouts == ()
+
+
+# Edges with the shipped thresholds (go at 70, no-go below 50); scores computed by hand in the comments.
+EXACTLY_70 = {
+    **ANSWERS_BEST,
+    "dc_standard": "large_changes",
+    "dc_scope": "shifting",
+    "dc_effort": "much_more",
+}
+# 200 + 2x25 + 10 + 100 + 2x10 + 100 + 100 + 200 + 100 + 100 = 980; 980 / 14 = 70
+EXACTLY_50 = {
+    **ANSWERS_BEST,
+    "dc_need": "mostly",
+    "dc_why_us": "unknown",
+    "dc_standard": "large_changes",
+    "dc_quality": "2",
+    "dc_effort": "much_more",
+    "dc_decision": "partly_clear",
+    "dc_risk": "manageable",
+    "dc_energy": "2",
+}
+# 2x47.5 + 2x25 + 100 + 25 + 2x10 + 60 + 100 + 2x25 + 100 + 100 = 700; 700 / 14 = 50
+
+
+@pytest.mark.parametrize(
+    ("answers", "score", "advice"),
+    [
+        (EXACTLY_70, 70.0, DealAdvice.GO),
+        # mutual value (100 + 100 + 60) / 3 = 86.67: 966.67 / 14 = 69.05
+        ({**EXACTLY_70, "dc_reference": "some"}, (880 + 260 / 3) / 14, DealAdvice.GO_WITH_CONDITIONS),
+        (EXACTLY_50, 50.0, DealAdvice.GO_WITH_CONDITIONS),
+        # 686.67 / 14 = 49.05
+        ({**EXACTLY_50, "dc_reference": "some"}, (600 + 260 / 3) / 14, DealAdvice.NO_GO),
+    ],
+    ids=["70-go", "69.05-conditions", "50-conditions", "49.05-no-go"],
+)
+def test_assess_threshold_edges(
+    shipped: Any, answers: dict[str, str], score: float, advice: DealAdvice
+) -> None:
+    result = _assess(shipped, answers)
+
+    assert round(result.score, 9) == round(score, 9)
+    assert result.advice is advice
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("dc_need", "no_match"), ("dc_standard", "their_way"), ("dc_risk", "serious"), ("dc_quality", "1")],
+)
+def test_assess_each_knockout_is_no_go_with_otherwise_best_answers(
+    shipped: Any, key: str, value: str
+) -> None:
+    result = _assess(shipped, {**ANSWERS_BEST, key: value})
+
+    assert result.advice is DealAdvice.NO_GO
+    assert result.knockouts == (key,)
+    assert result.score > 70  # the score alone would say go
+
+
+def test_assess_quality_two_is_not_a_knockout(shipped: Any) -> None:
+    result = _assess(shipped, {**ANSWERS_BEST, "dc_quality": "2"})
+
+    assert result.knockouts == ()
+    assert result.advice is DealAdvice.GO
+
+
+def test_assess_knockout_question_answered_unknown_is_an_open_point_not_a_knockout(shipped: Any) -> None:
+    result = _assess(shipped, {**ANSWERS_BEST, "dc_risk": "unknown"})
+
+    # one risk item at 25: risk (100 + 25) / 2 = 62.5; 1400 - 37.5 = 1362.5; / 14 = 97.32 -> go
+    assert round(result.score, 9) == round(1362.5 / 14, 9)
+    assert result.advice is DealAdvice.GO
+    assert result.knockouts == ()
+    open_points = [
+        (r.question_key, r.unsettled, r.answer.en) for r in result.reasons if r.kind == ReasonKind.WEAK
+    ]
+    assert open_points == [("dc_risk", True, "Don't know (yet)")]
+
+
+def test_assess_missing_required_answers_are_listed(shipped: Any) -> None:
+    answers = {key: value for key, value in ANSWERS_A.items() if key not in ("dc_budget", "dc_need")}
+
+    with pytest.raises(AdviceInputError) as raised:
+        _assess(shipped, answers)
+
+    assert raised.value.missing == ["dc_need", "dc_budget"]
+
+
+def test_assess_value_that_is_not_an_option_is_refused(shipped: Any) -> None:
+    with pytest.raises(AdviceInputError) as raised:
+        _assess(shipped, {**ANSWERS_A, "dc_quality": "unknown"})
+
+    assert list(raised.value.invalid) == ["dc_quality"]
+
+
+def test_deal_score_ignores_the_unscored_notes(shipped: Any) -> None:
+    questionnaire = shipped.get("deal-fit-check")
+
+    with_notes = deal_score(questionnaire, shipped.scoring, {**ANSWERS_A, "dc_notes": "=HYPERLINK()"})
+
+    assert with_notes == deal_score(questionnaire, shipped.scoring, ANSWERS_A)
