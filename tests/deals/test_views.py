@@ -268,3 +268,18 @@ def test_decision_without_choice_is_refused(
     assert "Choose whether the offer was made or declined." in response.text
     assert "kept</textarea>" in response.text
     assert db.session.scalar(select(func.count()).select_from(ProspectDecision)) == 0
+
+
+def test_sales_user_home_links_the_supplier_to_its_prospects_not_its_studies(
+    client: Any,
+    make_supplier: Callable[..., Any],
+    sales_user: Callable[..., Any],
+    login: Callable[..., Any],
+) -> None:
+    supplier = make_supplier()
+    login(sales_user(supplier))
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert f'href="/suppliers/{supplier.id}/prospects"' in page
+    assert f'href="/suppliers/{supplier.id}"' not in page
