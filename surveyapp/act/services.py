@@ -305,3 +305,50 @@ def update_action(
         details={"from": before.value, "to": status.value},
     )
     return action
+
+
+def edit_action(
+    *,
+    session: Session,
+    action: ActionItem,
+    title: str,
+    due: date | None,
+    owner_user_id: int | None = None,
+    owner_name: str = "",
+    owner_email: str = "",
+    owner_language: Language | None = None,
+    link: str = "",
+    actor: Any,
+    today: date | None = None,
+) -> ActionItem:
+    """A researcher changes what an action is, who owns it and when it is due (status and notes have their own
+    form). A new due date may not lie before today; an unchanged one may (the action is simply overdue)."""
+    study = action.decision.study
+    if actor is None or not is_staff(actor) or not can_see_supplier(actor, study.supplier_id):
+        raise ActError(_l("Only a researcher can change an action."))
+    require_act_phase(study)
+    title = _text(title, what=_l("The action"), required=True, limit=MAX_TITLE)
+    if due is None:
+        raise ActError(_l("Give the action a due date."))
+    if due != action.due and due < (today or study_today(study)):
+        raise ActError(_l("The due date cannot be before today."))
+    values = {
+        **_owner(session, study, owner_user_id, owner_name, owner_email, owner_language),
+        **_link(action.decision, link),
+    }
+    before = {"title": action.title, "due": action.due.isoformat(), "owner": action.owner_label}
+    action.title = title
+    action.due = due
+    for key, value in values.items():
+        setattr(action, key, value)
+    action.updated_at = utcnow()
+    session.flush()
+    record(
+        session=session,
+        action="action.edited",
+        actor=actor,
+        obj=action,
+        supplier_id=study.supplier_id,
+        details={"before": before, "due": due.isoformat()},
+    )
+    return action

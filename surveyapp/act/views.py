@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -23,6 +23,7 @@ from surveyapp.act.models import ActionItem
 from surveyapp.act.proposals import propose
 from surveyapp.analysis.service import AnalysisError, analysis_document
 from surveyapp.auth.decorators import staff_required
+from surveyapp.auth.permissions import is_staff
 from surveyapp.enums import ActionStatus, DecisionKind, Language, Phase
 from surveyapp.extensions import db
 from surveyapp.i18n import _
@@ -263,3 +264,50 @@ def start_next_wave(slug: str) -> Response | tuple[str, int]:
     return render_template(
         "act/next_wave.html", form=form, follower=follower, **_common(study)
     ), 422 if form.errors or form.form_errors else 200
+
+
+def action_link(action: ActionItem) -> str:
+    """The link select's value for an action's dimension or signal ("" for none)."""
+    if action.dimension:
+        return f"dimension:{action.dimension}"
+    return f"signal:{action.signal}" if action.signal else ""
+
+
+def _editable_action(study: Study, action_id: int) -> ActionItem:
+    action = db.session.get(ActionItem, action_id)
+    if action is None or action.decision.study_id != study.id or not is_staff(current_user):
+        abort(404)
+    return action
+
+
+@bp.route("/studies/<slug>/act/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_action(slug: str, action_id: int) -> Response | tuple[str, int]:
+    study = _study(slug)
+    action = _editable_action(study, action_id)
+    form = _action_form(study, action.decision, ActionForm() if request.method == "POST" else None)
+    if request.method == "GET":
+        form.process(obj=action, owner_user=action.owner_user_id or 0, link=action_link(action))
+    elif form.validate_on_submit():
+        try:
+            services.edit_action(
+                session=db.session,
+                action=action,
+                title=form.title.data or "",
+                due=form.due.data,
+                owner_user_id=form.owner_user.data or None,
+                owner_name=form.owner_name.data or "",
+                owner_email=form.owner_email.data or "",
+                owner_language=Language(form.owner_language.data),
+                link=form.link.data or "",
+                actor=current_user,
+            )
+        except services.ActError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Action changed."), "success")
+            return redirect(url_for("act.account", slug=study.slug, account_id=action.decision.account_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("act/edit_action.html", action=action, form=form, **_common(study)), status

@@ -239,3 +239,90 @@ def test_editing_a_decision_after_moving_back_to_analyse_is_refused_with_a_messa
     assert response.status_code == 422
     assert "This study was moved back to the analyse phase" in response.get_data(as_text=True)
     assert (decision.rationale, decision.needs_review) == ("Keep going", True)
+
+
+def test_researcher_changes_an_actions_title_owner_and_due_date(
+    db, client, login, act_study, researcher, make_user
+):
+    # Arrange
+    study = act_study()
+    member = make_user(Role.ACCOUNT_TEAM, suppliers=[study.supplier], name="Tom Bakker")
+    decision = decide(db, study, SWAYED, DecisionKind.REALIGN, researcher)
+    action = act(db, decision, "Renegotiate the price", researcher)
+    login(researcher)
+    url = f"/studies/{study.slug}/act/actions/{action.id}/edit"
+
+    # Act
+    form = client.get(url).get_data(as_text=True)
+    response = client.post_form(
+        url,
+        {
+            "title": "Agree a fixed scope",
+            "owner_user": str(member.id),
+            "owner_language": "nl",
+            "due": "2099-06-30",
+        },
+    )
+
+    # Assert
+    db.session.refresh(action)
+    assert 'value="Renegotiate the price"' in form and 'value="olga@client.example"' in form
+    assert response.status_code == 302
+    assert (action.title, action.owner_user_id, action.owner_email, action.due.isoformat()) == (
+        "Agree a fixed scope",
+        member.id,
+        None,
+        "2099-06-30",
+    )
+
+
+def test_changing_an_action_to_a_past_due_date_is_refused_and_keeps_what_was_typed(
+    db, client, login, act_study, researcher
+):
+    # Arrange
+    study = act_study()
+    decision = decide(db, study, SWAYED, DecisionKind.REALIGN, researcher)
+    action = act(db, decision, "Renegotiate the price", researcher)
+    login(researcher)
+
+    # Act
+    response = client.post_form(
+        f"/studies/{study.slug}/act/actions/{action.id}/edit",
+        {
+            "title": "Renegotiate now",
+            "owner_user": "0",
+            "owner_name": "Olga Owner",
+            "owner_email": "olga@client.example",
+            "owner_language": "en",
+            "due": "2001-01-01",
+        },
+    )
+
+    # Assert
+    body = response.get_data(as_text=True)
+    db.session.refresh(action)
+    assert response.status_code == 422
+    assert "The due date cannot be before today." in body and 'value="Renegotiate now"' in body
+    assert (action.title, action.due.isoformat()) == ("Renegotiate the price", "2099-01-01")
+
+
+def test_account_team_owner_cannot_change_what_an_action_is(
+    db, client, login, act_study, researcher, make_user
+):
+    # Arrange
+    study = act_study()
+    member = make_user(Role.ACCOUNT_TEAM, suppliers=[study.supplier])
+    decision = decide(db, study, SWAYED, DecisionKind.REALIGN, researcher)
+    action = act(db, decision, "Renegotiate the price", researcher, owner_user_id=member.id)
+    login(member)
+
+    # Act
+    response = client.post_form(
+        f"/studies/{study.slug}/act/actions/{action.id}/edit",
+        {"title": "Nothing", "owner_user": str(member.id), "owner_language": "nl", "due": "2099-06-30"},
+    )
+
+    # Assert
+    db.session.refresh(action)
+    assert response.status_code == 404
+    assert (action.title, action.due.isoformat()) == ("Renegotiate the price", "2099-01-01")
