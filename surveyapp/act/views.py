@@ -94,6 +94,19 @@ def _action_form(study: Study, decision: Any, form: ActionForm | None = None) ->
     return form
 
 
+def _action_fields(form: ActionForm) -> dict[str, Any]:
+    """What an action form says about the action, as the services take it (adding and changing alike)."""
+    return {
+        "title": form.title.data or "",
+        "due": form.due.data,
+        "owner_user_id": form.owner_user.data or None,
+        "owner_name": form.owner_name.data or "",
+        "owner_email": form.owner_email.data or "",
+        "owner_language": Language(form.owner_language.data),
+        "link": form.link.data or "",
+    }
+
+
 def _render_account(
     study: Study,
     account_id: int,
@@ -183,13 +196,7 @@ def add_action(slug: str, account_id: int) -> Response | tuple[str, int]:
             services.add_action(
                 session=db.session,
                 decision=decision,
-                title=form.title.data or "",
-                due=form.due.data,
-                owner_user_id=form.owner_user.data or None,
-                owner_name=form.owner_name.data or "",
-                owner_email=form.owner_email.data or "",
-                owner_language=Language(form.owner_language.data),
-                link=form.link.data or "",
+                **_action_fields(form),
                 notes=form.notes.data or "",
                 actor=current_user,
             )
@@ -293,13 +300,7 @@ def edit_action(slug: str, action_id: int) -> Response | tuple[str, int]:
             services.edit_action(
                 session=db.session,
                 action=action,
-                title=form.title.data or "",
-                due=form.due.data,
-                owner_user_id=form.owner_user.data or None,
-                owner_name=form.owner_name.data or "",
-                owner_email=form.owner_email.data or "",
-                owner_language=Language(form.owner_language.data),
-                link=form.link.data or "",
+                **_action_fields(form),
                 actor=current_user,
             )
         except services.ActError as exc:
