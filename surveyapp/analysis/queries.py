@@ -3,10 +3,11 @@
 Every query reads the counted responses (rule 2: `responses.storage.counted_select`, a window function) and
 aggregates their answers where they are stored. Only aggregates leave the database, never a row per answer:
 
-- `answer_aggregates`: one statement that groups the counted answers once per response and dimension (the
-  respondent's weighted mean, rule 3) and once per account and item. From there: n, Σx and Σx² per account,
-  perspective and dimension (rule 4; SQLite has no standard deviation), the listwise sums Cronbach's alpha
-  needs per (perspective, dimension) (rule 13), and each signal item's n and mean (rule 9);
+- `answer_aggregates`: rule 4's n, Σx and Σx² per account, perspective and dimension (SQLite has no standard
+  deviation), the listwise sums Cronbach's alpha needs per (perspective, dimension) (rule 13), and each signal
+  item's n and mean (rule 9). The respondents' dimension scores (rule 3) come from `response_dimension_sums`,
+  one row per (response, dimension) that database triggers keep equal to the answers
+  (`responses.unit_sums`); only alpha's item sums and the signal items read the answers themselves;
 - `account_aggregates`: rule 4's aggregates alone (for the previous wave's overall fits);
 - `nps_answers` (rule 8, one row per client respondent), `response_counts`, `account_figures`.
 
@@ -25,20 +26,11 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     ColumnElement,
-    Float,
-    Integer,
-    String,
     and_,
-    case,
-    cast,
     func,
-    literal,
-    null,
     or_,
     select,
     text,
-    tuple_,
-    union_all,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -58,7 +50,7 @@ from surveyapp.invitations.models import Invitation
 from surveyapp.questionnaires.models import QuestionnaireVersion
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import load_version
-from surveyapp.responses.models import Answer, Response
+from surveyapp.responses.models import Answer, Response, ResponseDimensionSums
 from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select
 from surveyapp.studies.models import Account, Study, StudyAccount, StudyQuestionnaire
 
@@ -138,21 +130,23 @@ def _answers_to(counted: CTE, keys: Mapping[int, frozenset[str]]) -> ColumnEleme
 
 
 def _units(counted: CTE) -> CTE:
-    """One row per counted response and dimension: its scored items, weighted mean (rule 3), Σx and Σx²."""
+    """One row per counted response and dimension: its scored items, weighted mean (rule 3), Σx and Σx².
+
+    Read from `response_dimension_sums`, which database triggers keep equal to a GROUP BY of the answers
+    (`responses.unit_sums`), so the analysis does not group every answer again."""
+    sums = ResponseDimensionSums
     return (
         select(
             counted.c.id.label("unit"),
             counted.c.account_id,
             counted.c.perspective,
-            Answer.dimension,
-            func.count().label("answered"),
-            (func.sum(Answer.score * Answer.weight) / func.sum(Answer.weight)).label("mean"),
-            func.sum(Answer.score).label("total"),
-            func.sum(Answer.score * Answer.score).label("squares"),
+            sums.dimension,
+            sums.answered,
+            (sums.weighted / sums.weights).label("mean"),
+            sums.total,
+            sums.squares,
         )
-        .join(Answer, Answer.response_id == counted.c.id)
-        .where(Answer.score.is_not(None), Answer.dimension.is_not(None))
-        .group_by(counted.c.id, counted.c.account_id, counted.c.perspective, Answer.dimension)
+        .join(sums, sums.response_id == counted.c.id)
         .cte("units")
     )
 
@@ -207,19 +201,11 @@ class AnswerAggregates:
 
 
 def _signal_rows(counted: CTE, signals: Mapping[int, frozenset[str]]) -> Select[Any]:
-    """Part `s`: n and Σ of each signal item per (account, perspective), read through the (response, item)
-    index rather than from every answer."""
+    """n and Σ of each signal item per (account, perspective), read through the (response, item) index
+    rather than from every answer."""
     return (
         select(
-            literal("s"),
-            counted.c.account_id,
-            counted.c.perspective,
-            cast(null(), String),
-            Answer.item_key,
-            func.count(),
-            func.sum(Answer.score),
-            cast(null(), Float),
-            cast(null(), Float),
+            counted.c.account_id, counted.c.perspective, Answer.item_key, func.count(), func.sum(Answer.score)
         )
         .join(Answer, Answer.response_id == counted.c.id)
         .where(Answer.score.is_not(None), _answers_to(counted, signals))
@@ -227,121 +213,120 @@ def _signal_rows(counted: CTE, signals: Mapping[int, frozenset[str]]) -> Select[
     )
 
 
+def _item_sums(counted: CTE) -> Select[Any]:
+    """n and Σx per (perspective, dimension, item) over the counted answers (alpha's item sums)."""
+    return (
+        select(counted.c.perspective, Answer.dimension, Answer.item_key, func.count(), func.sum(Answer.score))
+        .select_from(counted)
+        .join(Answer, Answer.response_id == counted.c.id)
+        .where(Answer.score.is_not(None), Answer.dimension.is_not(None))
+        .group_by(counted.c.perspective, Answer.dimension, Answer.item_key)
+    )
+
+
 def answer_aggregates(
     *, session: Session, study: Study, signals: Mapping[int, frozenset[str]]
 ) -> AnswerAggregates:
-    """Rule 4's account aggregates, rule 13's alpha sums and rule 9's signal aggregates, in one statement.
+    """Rule 4's account aggregates, rule 13's alpha sums and rule 9's signal aggregates.
 
-    The counted answers are grouped per response and dimension (`units`: the respondent's weighted mean,
-    rule 3, and the response's item total and sum of squares), per perspective, dimension and item (alpha's
-    item sums) and, for the signal items only, per account and item. Alpha's item set per (perspective,
-    dimension) is every item that occurs in a counted response; a response is complete when it has all of
-    them. Since a response holds an item at most once, the responses with the most items (`widths`) are the
-    complete ones exactly when that most equals the number of items that occur; the others (`incomplete`,
-    usually few) are left out of the item sums.
+    The (response, dimension) units come from `response_dimension_sums` (kept by triggers: one row per unit
+    rather than one per answer; rule 3's respondent mean is `weighted / weights`). Each statement reads only
+    what it needs and returns aggregates:
 
-    On PostgreSQL the statement gets `work_mem` for its hash aggregates (SET LOCAL: this transaction only).
+    - per (account, perspective, dimension): n, Σ and Σ² of the respondents' means (rule 4);
+    - per (perspective, dimension, number of items answered): the units' count, ΣT, ΣT² and Σx², for alpha.
+      Since a response holds an item at most once, the units with the most items (the cell's width) are the
+      complete ones exactly when that most equals the number of items that occur;
+    - one GROUP BY of the counted answers per (perspective, dimension, item): alpha's item sums. When some
+      units are incomplete (usually few), their answers are read by response and subtracted, so the big
+      statement needs no per-answer membership test;
+    - the signal items per (account, perspective), read through the (response, item) index.
+
+    On PostgreSQL the statements get `work_mem` for their hash aggregates (SET LOCAL: this transaction only).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     counted = counted_select(study.id).cte("counted")
     units = _units(counted)
-    widths = (
-        select(units.c.perspective, units.c.dimension, func.max(units.c.answered).label("k"))
-        .group_by(units.c.perspective, units.c.dimension)
-        .cte("widths")
-    )
-    same_cell = and_(widths.c.perspective == units.c.perspective, widths.c.dimension == units.c.dimension)
-    incomplete = (
-        select(units.c.unit, units.c.dimension)
-        .join(widths, and_(same_cell, units.c.answered < widths.c.k))
-        .cte("incomplete")
-    )
-    # An answer of an incomplete (response, dimension) stays out of alpha's item sums. Asked as IN rather than
-    # as an outer join: SQLite probes a LEFT JOIN on a CTE by scanning it for every answer, but builds one
-    # index for an IN list (PostgreSQL hashes it).
-    left_out = tuple_(counted.c.id, Answer.dimension).in_(select(incomplete.c.unit, incomplete.c.dimension))
-    no_int, no_float, no_text = cast(null(), Integer), cast(null(), Float), cast(null(), String)
-    parts: list[Select[Any]] = [
+    result = AnswerAggregates(accounts=[], alpha=[], signals=[])
+    for account_id, perspective, dimension, n, total, squares in session.execute(
         select(
-            literal("a"),
             units.c.account_id,
             units.c.perspective,
             units.c.dimension,
-            no_text,
             func.count(),
             func.sum(units.c.mean),
             func.sum(units.c.mean * units.c.mean),
-            no_float,
-        ).group_by(units.c.account_id, units.c.perspective, units.c.dimension),
+        ).group_by(units.c.account_id, units.c.perspective, units.c.dimension)
+    ):
+        result.accounts.append(
+            AccountDimensionAggregate(
+                account_id, _perspective(perspective), dimension, int(n), total, squares
+            )
+        )
+    cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
+    by_width: dict[tuple[Perspective, str], dict[int, tuple[int, float, float, float]]] = defaultdict(dict)
+    for perspective, dimension, answered, n, total, total_sq, squares in session.execute(
         select(
-            literal("w"),
-            no_int,
-            widths.c.perspective,
-            widths.c.dimension,
-            no_text,
-            widths.c.k,
-            no_float,
-            no_float,
-            no_float,
-        ),
-        select(
-            literal("t"),
-            no_int,
             units.c.perspective,
             units.c.dimension,
-            no_text,
+            units.c.answered,
             func.count(),
             func.sum(units.c.total),
             func.sum(units.c.total * units.c.total),
             func.sum(units.c.squares),
-        )
-        .join(widths, and_(same_cell, units.c.answered == widths.c.k))
-        .group_by(units.c.perspective, units.c.dimension),
-        select(
-            literal("i"),
-            no_int,
-            counted.c.perspective,
-            Answer.dimension,
-            Answer.item_key,
-            func.count() - func.count(case((left_out, 1))),
-            func.sum(case((left_out, null()), else_=Answer.score)),
-            no_float,
-            no_float,
-        )
-        .select_from(counted)
-        .join(Answer, Answer.response_id == counted.c.id)
-        .where(Answer.score.is_not(None), Answer.dimension.is_not(None))
-        .group_by(counted.c.perspective, Answer.dimension, Answer.item_key),
-    ]
-    if signals:
-        parts.append(_signal_rows(counted, signals))
-    result = AnswerAggregates(accounts=[], alpha=[], signals=[])
-    cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
-    for kind, account_id, perspective, dimension, key, n, first, second, third in session.execute(
-        union_all(*parts)
+        ).group_by(units.c.perspective, units.c.dimension, units.c.answered)
     ):
-        # PostgreSQL sums counts as numeric: every count becomes an int before it divides a float.
-        perspective, n = _perspective(perspective), int(n)
-        if kind == "a":
-            result.accounts.append(
-                AccountDimensionAggregate(account_id, perspective, dimension, n, first, second)
-            )
-        elif kind == "s":
-            result.signals.append(SignalAggregate(account_id, perspective, key, n, first / n))
-        elif kind == "w":
-            cells[(perspective, dimension)].width = n
-        elif kind == "t":
-            cells[(perspective, dimension)].complete = (n, first, second, third)
-        else:
-            cells[(perspective, dimension)].items[key] = (n, first or 0.0)
+        by_width[(_perspective(perspective), dimension)][int(answered)] = (int(n), total, total_sq, squares)
+    for key, widths in by_width.items():
+        cells[key].width = max(widths)
+        cells[key].complete = widths[max(widths)]
+    for perspective, dimension, item_key, n, total in session.execute(_item_sums(counted)):
+        cells[(_perspective(perspective), dimension)].items[item_key] = (int(n), total or 0.0)
+    short = {key: cells[key].width for key, widths in by_width.items() if len(widths) > 1}
+    if short:
+        _leave_out(session=session, counted=counted, short=short, cells=cells)
     result.alpha.extend(
         cell.aggregate(perspective, dimension)
         for (perspective, dimension), cell in sorted(
             cells.items(), key=lambda entry: (entry[0][0].value, entry[0][1])
         )
     )
+    if signals:
+        for account_id, perspective, key, n, total in session.execute(_signal_rows(counted, signals)):
+            result.signals.append(
+                SignalAggregate(account_id, _perspective(perspective), key, int(n), total / int(n))
+            )
     return result
+
+
+def _leave_out(
+    *,
+    session: Session,
+    counted: CTE,
+    short: Mapping[tuple[Perspective, str], int],
+    cells: Mapping[tuple[Perspective, str], _AlphaCell],
+) -> None:
+    """Subtract the answers of incomplete units (fewer items than their cell's width) from alpha's item sums."""
+    sums = ResponseDimensionSums
+    incomplete = or_(
+        *(
+            and_(counted.c.perspective == perspective, sums.dimension == dimension, sums.answered < width)
+            for (perspective, dimension), width in sorted(short.items())
+        )
+    )
+    rows = session.execute(
+        select(counted.c.perspective, Answer.dimension, Answer.item_key, Answer.score)
+        .select_from(counted)
+        .join(sums, sums.response_id == counted.c.id)
+        .join(Answer, and_(Answer.response_id == sums.response_id, Answer.dimension == sums.dimension))
+        .where(incomplete, Answer.score.is_not(None))
+        .order_by(Answer.response_id, Answer.item_key)
+    ).all()
+    for perspective, dimension, item_key, score in rows:
+        items = cells[(_perspective(perspective), dimension)].items
+        n, total = items[item_key]
+        items[item_key] = (n - 1, total - score)
 
 
 def nps_answers(*, session: Session, study: Study, nps: Mapping[int, frozenset[str]]) -> list[NpsAnswer]:
