@@ -28,7 +28,9 @@ run: $(VENV)/.installed-run
 		trap 'kill $$ticker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --no-reload
 
-# The whole suite on SQLite; again on PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set.
+# The whole suite on SQLite; again on PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set; with
+# SURVEYAPP_TEST_REDIS_URL set too, the tests marked `jobs` (RQ, a real worker process) run on PostgreSQL
+# with that Redis database instead of in the second run.
 # axe-core (npm) for the end-to-end accessibility check; without npm those tests skip (in CI they fail).
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
@@ -38,7 +40,12 @@ test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env -u SURVEYAPP_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
-	@if [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ]; then \
+	@if [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ] && [ -n "$$SURVEYAPP_TEST_REDIS_URL" ]; then \
+		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
+		$(BIN)/pytest -q -p no:cacheprovider -m "not e2e and not jobs" && \
+		echo "== background jobs on PostgreSQL with Redis and RQ workers: $$SURVEYAPP_TEST_REDIS_URL" && \
+		$(BIN)/pytest -q -p no:cacheprovider -m jobs; \
+	elif [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
 		$(BIN)/pytest -q -p no:cacheprovider -m "not e2e"; \
 	fi
@@ -61,3 +68,29 @@ i18n-compile: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Benchmarks (bench/README.md): each measures the product against its bare baseline in the same run.
+# `make bench`: a quick version of each (SQLite and PostgreSQL; needs wrk and a local PostgreSQL);
+# `make bench-full`: the sizes quoted in bench/README.md. Results also go to bench/results/*.json.
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432
+# bench_outbox.py expects its PostgreSQL database to exist; the others create theirs.
+BENCH_OUTBOX_DB = $(BIN)/python -c "import sys; sys.path.insert(0, 'bench'); import bench_submit; \
+	bench_submit.ensure_postgres('$(BENCH_PG)/surveyapp_bench_outbox')"
+.PHONY: bench bench-full
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/bench_submit.py --seconds 5 --repeat 3 --postgres $(BENCH_PG)/surveyapp_bench_submit
+	$(BIN)/python bench/bench_page.py --seconds 5 --repeat 3 --postgres $(BENCH_PG)/surveyapp_bench_page
+	$(BIN)/python bench/bench_analysis.py --sizes 100k --repeat 3 --postgres-url $(BENCH_PG)/surveyapp_bench_analysis
+	$(BIN)/python bench/bench_report.py --repeat 3 --accounts 20
+	$(BIN)/python bench/bench_outbox.py --messages 300 --repeat 3
+	$(BENCH_OUTBOX_DB)
+	$(BIN)/python bench/bench_outbox.py --messages 300 --repeat 3 --database-url $(BENCH_PG)/surveyapp_bench_outbox
+
+bench-full: $(VENV)/.installed-test
+	$(BIN)/python bench/bench_submit.py --seconds 10 --repeat 5 --postgres $(BENCH_PG)/surveyapp_bench_submit
+	$(BIN)/python bench/bench_page.py --seconds 10 --repeat 5 --postgres $(BENCH_PG)/surveyapp_bench_page
+	$(BIN)/python bench/bench_analysis.py --sizes 100k 1M 4M --repeat 5 --postgres-url $(BENCH_PG)/surveyapp_bench_analysis
+	$(BIN)/python bench/bench_report.py --repeat 7 --accounts 200
+	$(BIN)/python bench/bench_outbox.py --messages 1000 --repeat 5
+	$(BENCH_OUTBOX_DB)
+	$(BIN)/python bench/bench_outbox.py --messages 1000 --repeat 5 --database-url $(BENCH_PG)/surveyapp_bench_outbox

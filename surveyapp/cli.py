@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from surveyapp.app import create_app
 from surveyapp.config import ConfigError
@@ -29,9 +29,29 @@ def init_db() -> None:
 
     try:
         upgrade()
-    except OperationalError as exc:
-        raise click.ClickException(f"cannot migrate the database: {exc.orig}") from None
+    except DBAPIError as exc:
+        # All revisions run in one transaction (migrations/env.py): a failure anywhere undoes every step.
+        raise click.ClickException(
+            f"cannot migrate the database (it is left at its previous version): {exc.orig}"
+        ) from None
     click.echo("database is at the newest schema version")
+
+
+@cli.command("backup")
+@click.option(
+    "--to", "target", required=True, type=click.Path(dir_okay=False, writable=True),
+    help="The backup file to write (must not exist yet).",
+)  # fmt: skip
+@with_appcontext
+def backup(target: str) -> None:
+    """Back up the database while the app runs: SQLite's online backup, or pg_dump's custom format."""
+    from surveyapp.core.backup import BackupError, backup_database
+
+    try:
+        written = backup_database(url=current_app.config["SQLALCHEMY_DATABASE_URI"], target=target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {target} ({written:,} bytes)")
 
 
 @cli.command("demo")
@@ -309,6 +329,9 @@ def import_responses(study_slug: str, file: str) -> None:
 from surveyapp.analysis.cli import analysis as _analysis  # noqa: E402
 from surveyapp.exports.cli import export as _export  # noqa: E402
 from surveyapp.invitations.cli import COMMANDS as _invitation_commands  # noqa: E402
+from surveyapp.jobs.cli import worker as _worker  # noqa: E402
+from surveyapp.privacy.cli import erase as _erase  # noqa: E402
+from surveyapp.privacy.cli import export_contact_command as _export_contact  # noqa: E402
 from surveyapp.questionnaires.cli import questionnaires as _questionnaires  # noqa: E402
 from surveyapp.reporting.cli import report as _report  # noqa: E402
 
@@ -317,6 +340,9 @@ cli.add_command(_questionnaires)
 cli.add_command(_analysis)
 cli.add_command(_export)
 cli.add_command(_report)
+cli.add_command(_erase)
+_export.add_command(_export_contact)
+cli.add_command(_worker)
 
 for _command in _invitation_commands:
     cli.add_command(_command)
@@ -328,4 +354,8 @@ def main() -> None:
         cli.main(prog_name="surveyapp")
     except ConfigError as exc:
         click.echo(f"surveyapp: {exc}", err=True)
+        sys.exit(1)
+    except OperationalError as exc:
+        # Locked, full or unreachable: the transaction that failed was rolled back, so nothing half-written.
+        click.echo(f"surveyapp: database error: {exc.orig}", err=True)
         sys.exit(1)

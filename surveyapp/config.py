@@ -92,6 +92,33 @@ def _check_sqlite_location(path: Path) -> None:
         raise ConfigError(f"database folder {directory} is not writable by this user")
 
 
+PROXY_FIX_HEADERS = ("for", "proto", "host", "port", "prefix")
+
+
+def parse_proxy_fix(value: Any) -> dict[str, int]:
+    """SURVEYAPP_PROXY_FIX as ProxyFix's arguments: how many proxies to trust for each X-Forwarded-* header.
+
+    Either a number of proxies, trusted for X-Forwarded-For, -Proto and -Host (`1`), or a list per header
+    (`x_for=1,x_proto=1,x_host=0`; also x_port, x_prefix; a header left out is not trusted). Off: 0 or empty.
+    """
+    if value is None or value is False or str(value).strip() in ("", "0"):
+        return {}
+    text = str(value).strip()
+    if text.isdigit():
+        hops = int(text)
+        return {"x_for": hops, "x_proto": hops, "x_host": hops}
+    counts: dict[str, int] = {}
+    for part in text.split(","):
+        name, equals, number = (piece.strip() for piece in part.partition("="))
+        if name.removeprefix("x_") not in PROXY_FIX_HEADERS or not equals or not number.isdigit():
+            raise ConfigError(
+                "SURVEYAPP_PROXY_FIX must be a number of proxies or a list like 'x_for=1,x_proto=1' "
+                f"(x_for, x_proto, x_host, x_port, x_prefix), not {value!r}"
+            )
+        counts["x_" + name.removeprefix("x_")] = int(number)
+    return {name: hops for name, hops in counts.items() if hops}
+
+
 def _dev_secret(instance: Path) -> str:
     # A development key that survives restarts, so `make run` keeps you logged in.
     key_file = instance / "dev-secret-key"
@@ -141,10 +168,21 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     if sqlite_path is not None:
         _check_sqlite_location(sqlite_path)
     config["SQLALCHEMY_DATABASE_URI"] = url
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not url.startswith("sqlite")})
+    if url.startswith("sqlite"):
+        # How long a SQLite writer waits for another one's lock before it fails (sqlite3's busy timeout).
+        try:
+            busy = float(config.get("DATABASE_BUSY_TIMEOUT") or 15)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"SURVEYAPP_DATABASE_BUSY_TIMEOUT must be a number of seconds, not {config['DATABASE_BUSY_TIMEOUT']!r}"
+            ) from None
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": busy}})
+    else:
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
     config["SESSION_COOKIE_SECURE"] = env == PRODUCTION and not config.get("TESTING")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["PROXY_FIX"] = parse_proxy_fix(config.get("PROXY_FIX"))
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
     if not config.get("MAIL_OUTBOX_DIR"):
@@ -159,10 +197,16 @@ def _check_mail(config: Any) -> None:
         if value not in allowed:
             raise ConfigError(f"SURVEYAPP_{name} must be one of {', '.join(allowed)}, not {config[name]!r}")
         config[name] = value
-    # Background work from web requests: a thread by default; tests leave it to an explicit `tick`.
-    mode = str(config.get("JOBS_MODE") or ("cron" if config.get("TESTING") else "thread")).lower()
-    if mode not in ("thread", "cron", "inline"):
-        raise ConfigError(f"SURVEYAPP_JOBS_MODE must be thread, cron or inline, not {config['JOBS_MODE']!r}")
+    # Background work from web requests: RQ queues when Redis is configured, else a thread; tests leave it to
+    # an explicit `tick`.
+    default_mode = "rq" if config.get("REDIS_URL") else ("cron" if config.get("TESTING") else "thread")
+    mode = str(config.get("JOBS_MODE") or default_mode).lower()
+    if mode not in ("thread", "cron", "inline", "rq"):
+        raise ConfigError(
+            f"SURVEYAPP_JOBS_MODE must be thread, cron, inline or rq, not {config['JOBS_MODE']!r}"
+        )
+    if mode == "rq" and not config.get("REDIS_URL"):
+        raise ConfigError("SURVEYAPP_JOBS_MODE=rq needs SURVEYAPP_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     config["JOBS_MODE"] = mode
     from surveyapp.mail.headers import HeaderError, parse_sender
 

@@ -7,6 +7,9 @@ The interface (what the web app and the CLI call; the scale-path issue backs `su
 - `run_render(report_id)`: render now and wait: start `python -m surveyapp.reporting.worker` with the app's
   settings on stdin, stop it when it exceeds `REPORT_TIME_LIMIT`, let it die when it exceeds its
   `REPORT_MEMORY_LIMIT_MB` address space, and record every failure on the report with a clear code.
+- rq mode (`SURVEYAPP_JOBS_MODE=rq`): `submit_render` puts a `render_report` job on the `reports` queue; a
+  `surveyapp worker` runs it, still through the renderer child and its limits; `tick` enqueues instead of
+  rendering (`enqueue_queued_reports`).
 - `render_queued_reports()`: what `surveyapp tick` runs: render the reports that have waited in the queue for
   longer than `QUEUE_GRACE` without a renderer (queued from the command line or the demo, or left behind by a
   web process that stopped). The renderer child claims a report with a compare-and-set, so a report that
@@ -40,7 +43,7 @@ from surveyapp.db import utcnow
 from surveyapp.extensions import db
 from surveyapp.reporting import failures
 from surveyapp.reporting.models import Report, ReportStatus
-from surveyapp.reporting.services import mark_failed
+from surveyapp.reporting.services import mark_failed, requeue_stalled
 from surveyapp.reporting.settings import report_settings
 
 log = logging.getLogger(__name__)
@@ -246,9 +249,46 @@ def _run_logged(app: Flask, report_id: int) -> None:
         log.exception("report %s: the render job failed", report_id)
 
 
+def render_report(*, report_id: int) -> RenderOutcome:
+    """The render job of an RQ worker (queue `reports`): `run_render` in the worker's app context.
+
+    A report that fails in its renderer is recorded as failed on the report, not raised: retrying would hit the
+    same limit again. Run twice, the second run finds the report claimed or ready and stores nothing."""
+    return run_render(report_id)
+
+
+def render_key(report_id: int) -> str:
+    return f"render-report:{report_id}"
+
+
+def _enqueue_render(app: Flask, report_id: int) -> bool:
+    """Put a report's render job on the `reports` queue unless one is waiting; True when a new job was made."""
+    from surveyapp.jobs.queue import REPORTS_QUEUE, render_timeout, submit
+
+    return submit(
+        render_report,
+        {"report_id": report_id},
+        config=app.config,
+        queue_name=REPORTS_QUEUE,
+        key=render_key(report_id),
+        timeout=render_timeout(app.config),
+    ).new
+
+
 def submit_render(report_id: int) -> threading.Thread | None:
-    """Hand a committed, queued report to a renderer; returns the waiting thread in background mode."""
+    """Hand a committed, queued report to a renderer; returns the waiting thread in background mode.
+
+    In rq mode the report goes on the `reports` queue; when Redis is away it stays queued in the database and
+    the next `tick` enqueues it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("JOBS_MODE") == "rq":
+        from redis.exceptions import RedisError
+
+        try:
+            _enqueue_render(app, report_id)
+        except RedisError:
+            log.exception("report %s: cannot enqueue the render job; the next tick does", report_id)
+        return None
     if report_settings(app.config).mode == "inline":
         run_render(report_id, app=app)
         return None
@@ -259,15 +299,36 @@ def submit_render(report_id: int) -> threading.Thread | None:
     return thread
 
 
-def render_queued_reports(*, now: datetime | None = None, limit: int = TICK_BATCH) -> int:
-    """Render, one by one, the reports queued for longer than `QUEUE_GRACE`; the number that became ready."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+def _waiting_reports(now: datetime | None, limit: int | None) -> list[int]:
+    # A report whose renderer died mid-render (restart, killed process) goes back in the queue, and first.
+    stalled = requeue_stalled(
+        session=db.session, now=now or utcnow(), time_limit=report_settings(current_app.config).time_limit
+    )
     waiting_since = (now or utcnow()) - QUEUE_GRACE
-    waiting = db.session.scalars(
+    query = (
         select(Report.id)
         .where(Report.status == ReportStatus.QUEUED, Report.created_at < waiting_since)
         .order_by(Report.created_at, Report.id)
-        .limit(limit)
-    ).all()
+    )
+    waiting = stalled + [
+        report_id
+        for report_id in db.session.scalars(query if limit is None else query.limit(limit))
+        if report_id not in stalled
+    ]
     db.session.commit()  # the children read and claim the reports on their own connections
-    return sum(1 for report_id in waiting if run_render(report_id, app=app).ok)
+    return waiting if limit is None else waiting[:limit]
+
+
+def render_queued_reports(*, now: datetime | None = None, limit: int = TICK_BATCH) -> int:
+    """Render, one by one, the reports queued for longer than `QUEUE_GRACE`; the number that became ready."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return sum(1 for report_id in _waiting_reports(now, limit) if run_render(report_id, app=app).ok)
+
+
+def enqueue_queued_reports(*, now: datetime | None = None) -> tuple[int, int]:
+    """rq mode's `render_queued_reports`: a render job for every report queued for longer than `QUEUE_GRACE`
+    whose job is not already waiting (lost with a Redis restart, or queued from the command line); returns
+    (new jobs, reports whose job was already waiting)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    made = [_enqueue_render(app, report_id) for report_id in _waiting_reports(now, None)]
+    return sum(made), len(made) - sum(made)

@@ -6,6 +6,8 @@
   context and database session; if it fails, the next `surveyapp tick` does the work (jobs are idempotent).
 - `cron`: nothing runs now; the next `surveyapp tick` (cron or a systemd timer) does it (default in tests).
 - `inline`: the job runs in the caller, before it returns.
+- `rq` (the default when `SURVEYAPP_REDIS_URL` is set): the job goes on an RQ queue for `surveyapp worker`
+  (see queue.py); one job per kind of work waits at a time, so a burst of requests enqueues one.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
+from redis.exceptions import RedisError
 
 from surveyapp.extensions import db
+from surveyapp.jobs.queue import Enqueued, submit, work_key
 
 log = logging.getLogger(__name__)
-MODES = ("thread", "cron", "inline")
+MODES = ("thread", "cron", "inline", "rq")
 
 
 def _run(app: Flask, job: Callable[..., Any], kwargs: dict[str, Any]) -> None:
@@ -34,9 +38,16 @@ def _run(app: Flask, job: Callable[..., Any], kwargs: dict[str, Any]) -> None:
             db.session.remove()
 
 
-def enqueue(job: Callable[..., Any], **kwargs: Any) -> threading.Thread | None:
-    """Run `job(**kwargs)` as the settings say; returns the thread when one was started."""
+def enqueue(job: Callable[..., Any], **kwargs: Any) -> threading.Thread | Enqueued | None:
+    """Run `job(**kwargs)` as the settings say; returns the thread started, or the RQ job handed the work."""
     mode = current_app.config["JOBS_MODE"]
+    if mode == "rq":
+        try:
+            return submit(job, kwargs, config=current_app.config, key=work_key(job, kwargs))
+        except RedisError:
+            # The work itself is in the database (the outbox, a queued report): the next tick enqueues it.
+            log.exception("cannot enqueue %s: Redis is unavailable; the next tick retries it", job.__name__)
+            return None
     if mode == "inline":
         job(**kwargs)
         return None

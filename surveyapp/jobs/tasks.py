@@ -18,7 +18,7 @@ from surveyapp.invitations.delivery import InvitationDeliveryHooks
 from surveyapp.invitations.lifecycle import expire_due
 from surveyapp.invitations.reminders import send_due_reminders
 from surveyapp.invitations.sending import QueueReport, send_invitations
-from surveyapp.jobs.render import render_queued_reports
+from surveyapp.jobs.render import enqueue_queued_reports, render_queued_reports
 from surveyapp.mail.backends import backend_from_config
 from surveyapp.mail.sender import DeliveryReport, deliver_due
 from surveyapp.mail.settings import mail_settings
@@ -87,6 +87,7 @@ class TickReport:
     delivery: DeliveryReport
     action_reminders: ActionReminderReport = field(default_factory=ActionReminderReport)
     reports_rendered: int = 0
+    retention: str = ""
 
     def lines(self) -> list[str]:
         actions = self.action_reminders
@@ -96,15 +97,61 @@ class TickReport:
             *([actions.line()] if actions.soon or actions.overdue else []),  # only when it queued any
             self.delivery.line(),
             *([f"reports: {self.reports_rendered} rendered"] if self.reports_rendered else []),
+            *([self.retention] if self.retention else []),  # only when it did anything
         ]
 
 
-def tick(*, now: datetime | None = None) -> TickReport:
+@dataclass(frozen=True, slots=True)
+class TickEnqueued:
+    """What `tick` did in rq mode: the jobs it put on the queues, and those it found already waiting."""
+
+    enqueued: tuple[str, ...]
+    waiting: tuple[str, ...]
+    renders_enqueued: int = 0
+    renders_waiting: int = 0
+
+    def lines(self) -> list[str]:
+        return [
+            f"enqueued: {', '.join(self.enqueued) or 'nothing'}",
+            *([f"already waiting: {', '.join(self.waiting)}"] if self.waiting else []),
+            *(
+                [f"reports: {self.renders_enqueued} enqueued, {self.renders_waiting} already waiting"]
+                if self.renders_enqueued or self.renders_waiting
+                else []
+            ),
+        ]
+
+
+# The scheduled steps, in the order a tick runs or enqueues them.
+SCHEDULED = (expire_invitations, queue_reminders, queue_action_reminders, deliver_outbox)
+
+
+def enqueue_tick(*, now: datetime | None = None) -> TickEnqueued:
+    """rq mode's tick: one job per scheduled step unless one is still waiting (two ticks enqueue each step
+    once), and a render job for every report that waited without one."""
+    from surveyapp.jobs.queue import submit, work_key
+
+    enqueued: list[str] = []
+    waiting: list[str] = []
+    for step in SCHEDULED:
+        kwargs = {"now": now} if now else {}
+        made = submit(step, kwargs, config=current_app.config, key=work_key(step, kwargs))
+        (enqueued if made.new else waiting).append(step.__name__)
+    renders, renders_waiting = enqueue_queued_reports(now=now)
+    return TickEnqueued(tuple(enqueued), tuple(waiting), renders, renders_waiting)
+
+
+def tick(*, now: datetime | None = None) -> TickReport | TickEnqueued:
     """Everything scheduled that is due: expire, queue reminders (invitations, actions), deliver the outbox,
-    then render the reports that waited in the queue without a renderer (the slowest step, so the last)."""
+    then render the reports that waited in the queue without a renderer (the slowest step, so the last).
+
+    In rq mode the steps are enqueued for `surveyapp worker` instead (`enqueue_tick`)."""
+    if current_app.config.get("JOBS_MODE") == "rq":
+        return enqueue_tick(now=now)
     expired = expire_invitations(now=now)
     reminders = queue_reminders(now=now)
     action_reminders = queue_action_reminders(now=now)
+    retention = apply_retention_periods(now=now)
     delivery = deliver_outbox(now=now)
     rendered = render_queued_reports(now=now)
     return TickReport(
@@ -113,4 +160,22 @@ def tick(*, now: datetime | None = None) -> TickReport:
         delivery=delivery,
         action_reminders=action_reminders,
         reports_rendered=rendered,
+        retention=retention,
     )
+
+
+def apply_retention_periods(*, now: datetime | None = None) -> str:
+    """Queue retention notices and erase personal data past its study's retention period; the report line
+    ("" when nothing was due)."""
+    from surveyapp.privacy.retention import apply_retention, folders
+
+    outbox_dir, upload_dir = folders()
+    report = apply_retention(
+        session=db.session,
+        mail=mail_settings(current_app.config),
+        now=now,
+        outbox_dir=outbox_dir,
+        upload_dir=upload_dir,
+    )
+    db.session.commit()
+    return report.line() if report.notices or report.studies else ""

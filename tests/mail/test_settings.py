@@ -15,7 +15,7 @@ from surveyapp.config import ConfigError
             "SURVEYAPP_MAIL_BACKEND must be one of file, smtp, not 'carrier-pigeon'",
         ),
         ({"SMTP_SECURITY": "tls"}, "SURVEYAPP_SMTP_SECURITY must be one of none, starttls, ssl, not 'tls'"),
-        ({"JOBS_MODE": "later"}, "SURVEYAPP_JOBS_MODE must be thread, cron or inline, not 'later'"),
+        ({"JOBS_MODE": "later"}, "SURVEYAPP_JOBS_MODE must be thread, cron, inline or rq, not 'later'"),
         ({"SMTP_TIMEOUT": 0}, "SURVEYAPP_SMTP_TIMEOUT must be greater than zero"),
         ({"SMTP_PORT": "twenty-five"}, "SURVEYAPP_SMTP_PORT must be a number, not 'twenty-five'"),
         (
