@@ -13,19 +13,25 @@ from surveyapp.extensions import db
 from surveyapp.studies.models import Study
 
 
-@click.command("export")
-@click.option("--study", "study_slug", required=True, help="The study's short name.")
-@click.option("--format", "fmt", required=True, help=f"{', '.join(FORMATS)}.")
+@click.group("export", invoke_without_command=True)
+@click.option("--study", "study_slug", help="The study's short name.")
+@click.option("--format", "fmt", help=f"{', '.join(FORMATS)}.")
 @click.option("--what", default="answers", show_default=True, help=f"{', '.join(WHATS)}.")
-@click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The file."
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="The file.")
 @with_appcontext
-def export(study_slug: str, fmt: str, what: str, output: str) -> None:
+def export(study_slug: str | None, fmt: str | None, what: str, output: str | None) -> None:
     """Export a study's answers (the responses-import format), analysis tables or coded themes to a file.
 
-    With --format csv, the analysis is a zip with one CSV file per table.
+    With --format csv, the analysis is a zip with one CSV file per table. `export contact EMAIL` exports what
+    is held about one person instead.
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        if study_slug or fmt or output:
+            raise click.UsageError("--study, --format and -o belong to a study export, not to a subcommand")
+        return
+    for value, option in ((study_slug, "--study"), (fmt, "--format"), (output, "-o")):
+        if not value:
+            raise click.UsageError(f"Missing option '{option}'.")
     try:
         check_request(what=what, fmt=fmt)
     except ExportError as exc:

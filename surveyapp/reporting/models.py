@@ -40,12 +40,14 @@ class ReportKind(StrEnum):
 
 
 class ReportStatus(StrEnum):
-    """queued (requested, waiting for a renderer) -> rendering -> ready | failed."""
+    """queued (requested, waiting for a renderer) -> rendering -> ready | failed; a report holding data of a
+    contact whose data was erased becomes withdrawn (its PDF deleted, a new version queued)."""
 
     QUEUED = "queued"
     RENDERING = "rendering"
     READY = "ready"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"
 
 
 PENDING_STATUSES = (ReportStatus.QUEUED, ReportStatus.RENDERING)

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveyapp.db import UTCDateTime, enum_type, utcnow
+from surveyapp.db import UTCDateTime, edit_version_column, enum_type, utcnow
 from surveyapp.enums import Language, Perspective, Phase, Purpose, Side
 from surveyapp.extensions import db
 
@@ -123,6 +123,7 @@ class Study(db.Model):
     __table_args__ = (
         CheckConstraint("max_reminders >= 0 AND max_reminders <= 10", name="max_reminders_range"),
         CheckConstraint("previous_study_id IS NULL OR previous_study_id <> id", name="not_own_previous"),
+        CheckConstraint("retention_days IS NULL OR retention_days >= 1", name="retention_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,8 +146,15 @@ class Study(db.Model):
         ForeignKey("scoring_versions.id", ondelete="RESTRICT"), nullable=True
     )
     keep_anonymous_scores: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Days after the end of fieldwork that personal data is kept (None: until erased by hand); see
+    # surveyapp.privacy.retention. The two times make the notice and the erasure happen once.
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    retention_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    retention_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Optimistic locking of the settings form (see surveyapp.db.claim_edit).
+    edit_version: Mapped[int] = edit_version_column()
 
     supplier: Mapped[Supplier] = relationship()
     previous_study: Mapped[Study | None] = relationship(remote_side=[id], foreign_keys=[previous_study_id])
