@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import DateTime, Enum, Integer, TypeDecorator, text, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 
 def utcnow() -> datetime:
@@ -49,3 +51,29 @@ def enum_type(enum_cls: type[StrEnum], name: str) -> Enum:
         values_callable=lambda cls: [m.value for m in cls],
         validate_strings=True,
     )
+
+
+def edit_version_column() -> Mapped[int]:
+    """`edit_version`: bumped by every save through a row's edit form, which carries the version it showed."""
+    return mapped_column(Integer, default=1, server_default=text("1"))
+
+
+def claim_edit(*, session: Session, model: Any, row_id: int, expected: int | None) -> bool:
+    """Optimistic locking for edit forms: move the row's `edit_version` on from `expected` (the version the
+    form showed) in one compare-and-set; False when someone else saved the row in the meantime. The row stays
+    locked until the commit, so of two simultaneous saves of the same version exactly one wins.
+    None skips the check (scripts and the command line, which show no form)."""
+    column = model.edit_version
+    statement = update(model).where(model.id == row_id)
+    if expected is not None:
+        statement = statement.where(column == expected)
+    result = session.execute(
+        statement.values(edit_version=column + 1).execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def shown_version(raw: object) -> int:
+    """The edit_version a form sent back; 0 (matches no saved row) when it is missing or not a number."""
+    text_value = str(raw or "").strip()
+    return int(text_value) if text_value.isdigit() and len(text_value) < 10 else 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from surveyapp.enums import ActionStatus, DecisionKind
@@ -51,6 +51,8 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description=_l("Needed for an exit: how the relationship ends cleanly (notice, transfer, dates)."),
     )
+    # The decision's edit_version when the form was shown (0: none yet): a save over someone else's is refused.
+    edit_version = HiddenField()
 
 
 class ActionForm(FlaskForm):

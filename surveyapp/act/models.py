@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.auth.models import User
-from surveyapp.db import UTCDateTime, enum_type, utcnow
+from surveyapp.db import UTCDateTime, edit_version_column, enum_type, utcnow
 from surveyapp.enums import ActionStatus, DecisionKind, Language
 from surveyapp.extensions import db
 from surveyapp.studies.models import Account, Study
@@ -60,6 +60,8 @@ class Decision(db.Model):
     )
     decided_by_label: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Optimistic locking of the decision form (see surveyapp.db.claim_edit).
+    edit_version: Mapped[int] = edit_version_column()
 
     study: Mapped[Study] = relationship()
     account: Mapped[Account] = relationship()

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveyapp.act.models import ActionItem, Decision
@@ -20,7 +21,7 @@ from surveyapp.audit.services import record
 from surveyapp.auth.models import User
 from surveyapp.auth.permissions import can_see_supplier, is_staff
 from surveyapp.auth.services import UserError, normalise_email
-from surveyapp.db import utcnow
+from surveyapp.db import claim_edit, utcnow
 from surveyapp.enums import ActionStatus, DecisionKind, Language, Phase, Role
 from surveyapp.i18n import _l
 from surveyapp.studies.models import Account, Study, StudyAccount
@@ -32,6 +33,10 @@ OWNER_ROLES = (Role.ACCOUNT_TEAM, Role.RESEARCHER, Role.ADMIN)
 
 class ActError(ValueError):
     """A decision or action request that cannot be carried out; the message says what is wrong."""
+
+
+class DecisionConflict(ActError):
+    """Someone else recorded or changed the account's decision after the form was opened; nothing changed."""
 
 
 def study_today(study: Study, now: datetime | None = None) -> date:
@@ -112,11 +117,14 @@ def record_decision(
     actor: Any,
     actor_label: str | None = None,
     document: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
 ) -> Decision:
     """Record (or change) the decision for an account, keeping the analysis it rests on with it.
 
     The proposal follows from the account's quadrant; a different decision needs `override_reason`; an exit
     needs a hand-over plan. Recording a decision again clears its "needs review" mark.
+    `expected_version` is the decision's `edit_version` the form showed (0: there was none yet): when someone
+    else recorded or changed it since, this raises DecisionConflict and changes nothing (None: no check).
     """
     require_act_phase(study)
     account = account_in_study(session=session, study=study, account_id=account_id)
@@ -134,7 +142,12 @@ def record_decision(
         )
     decision = get_decision(session=session, study=study, account_id=account.id)
     if decision is None:
+        if expected_version:
+            raise _decision_conflict()
         decision = Decision(study_id=study.id, account_id=account.id)
+    elif not claim_edit(session=session, model=Decision, row_id=decision.id, expected=expected_version):
+        raise _decision_conflict()
+    new = decision.id is None
     decision.kind = kind
     decision.proposal = proposal.kind if proposal else None
     decision.rationale = rationale
@@ -147,7 +160,14 @@ def record_decision(
     decision.decided_by_label = (actor_label or (actor.email if actor is not None else "system"))[:100]
     decision.decided_at = utcnow()
     session.add(decision)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        if not new:
+            raise
+        # Another researcher recorded the first decision for this account at the same moment.
+        raise _decision_conflict() from None
     record(
         session=session,
         action="decision.recorded",
@@ -164,6 +184,15 @@ def record_decision(
         },
     )
     return decision
+
+
+def _decision_conflict() -> DecisionConflict:
+    return DecisionConflict(
+        _l(
+            "Someone else recorded a decision for this account while you were editing it; it is shown above. "
+            "Nothing of yours is saved yet: what you typed is still below. Save again to replace it."
+        )
+    )
 
 
 def mark_for_review(*, session: Session, study: Study) -> int:

@@ -24,6 +24,7 @@ from surveyapp.act.proposals import propose
 from surveyapp.analysis.service import AnalysisError, analysis_document
 from surveyapp.auth.decorators import staff_required
 from surveyapp.auth.permissions import is_staff
+from surveyapp.db import shown_version
 from surveyapp.enums import ActionStatus, DecisionKind, Language, Phase
 from surveyapp.extensions import db
 from surveyapp.i18n import _
@@ -171,10 +172,15 @@ def decide(slug: str, account_id: int) -> Response | tuple[str, int]:
                 override_reason=form.override_reason.data or "",
                 handover_plan=form.handover_plan.data or "",
                 actor=current_user,
+                expected_version=shown_version(form.edit_version.data),
             )
         except (services.ActError, AnalysisError) as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
+            if isinstance(exc, services.DecisionConflict):
+                # A second save now knowingly replaces the decision shown above.
+                current = services.get_decision(session=db.session, study=study, account_id=account_id)
+                form.edit_version.data = str(current.edit_version if current else 0)
         else:
             db.session.commit()
             flash(_("Decision recorded."), "success")

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Form,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -59,6 +60,8 @@ class EditThemeForm(ThemeForm):
         validators=[InputRequired(), NumberRange(min=1, max=999)],
         description=_l("1 puts the theme first; the digit keys on the coding queue follow this order."),
     )
+    # The theme's edit_version when the form was shown: a save over someone else's is refused.
+    edit_version = HiddenField()
 
 
 class DeleteThemeForm(FlaskForm):

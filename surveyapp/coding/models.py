@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveyapp.db import UTCDateTime, utcnow
+from surveyapp.db import UTCDateTime, edit_version_column, utcnow
 from surveyapp.extensions import db
 
 #: The theme colours: distinct hues, each with at least 4.5:1 contrast against white text and a white page.
@@ -41,6 +41,8 @@ class Theme(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str] = mapped_column(String(7))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic locking of the edit form (see surveyapp.db.claim_edit).
+    edit_version: Mapped[int] = edit_version_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     tags: Mapped[list[ThemeTag]] = relationship(back_populates="theme", cascade="all, delete-orphan")

@@ -18,6 +18,7 @@ from surveyapp.coding.consent import permissions
 from surveyapp.coding.models import MAX_DESCRIPTION, MAX_NAME, PALETTE, ReportQuote, Theme, ThemeTag
 from surveyapp.coding.queries import _detailed, themes_of
 from surveyapp.coding.targets import ANSWER, Target, in_targets, targets_subquery, version_keys
+from surveyapp.db import claim_edit
 from surveyapp.i18n import _l
 from surveyapp.interviews.models import QuoteConsent
 from surveyapp.studies.models import Study
@@ -30,6 +31,10 @@ MAX_THEMES = 50
 
 class CodingError(ValueError):
     """A coding change that cannot be made; the message says why."""
+
+
+class ThemeEditConflict(CodingError):
+    """Someone else saved the theme after the edit form was opened; nothing was changed."""
 
 
 def name_key(name: str) -> str:
@@ -101,8 +106,20 @@ def update_theme(
     colour: str,
     position: int,
     actor: Any,
+    expected_version: int | None = None,
 ) -> Theme:
-    """Rename, describe, recolour or move a theme (position 1 = first); the others shift to make room."""
+    """Rename, describe, recolour or move a theme (position 1 = first); the others shift to make room.
+
+    `expected_version` is the `edit_version` the edit form showed: when someone else saved the theme since,
+    this raises ThemeEditConflict and changes nothing (None: no check).
+    """
+    if not claim_edit(session=session, model=Theme, row_id=theme.id, expected=expected_version):
+        raise ThemeEditConflict(
+            _l(
+                "Someone else changed this theme while you were editing it. Nothing of yours is saved yet: "
+                "what you typed is still below. Save again to keep your version."
+            )
+        )
     clean, text, hexed = _clean_theme(
         session, study, name=name, description=description, colour=colour, theme=theme
     )

@@ -25,6 +25,7 @@ from surveyapp.coding.forms import (
     read_queue_page,
 )
 from surveyapp.coding.models import Theme
+from surveyapp.db import shown_version
 from surveyapp.enums import Quadrant
 from surveyapp.extensions import db
 from surveyapp.i18n import _, ngettext
@@ -105,10 +106,14 @@ def edit_theme(slug: str, theme_id: int) -> Response | tuple[str, int]:
                 colour=form.colour.data or "",
                 position=form.position.data or 0,
                 actor=current_user,
+                expected_version=shown_version(form.edit_version.data),
             )
         except services.CodingError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
+            if isinstance(exc, services.ThemeEditConflict):
+                # A second save now knowingly replaces the other person's version.
+                form.edit_version.data = str(theme.edit_version)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
@@ -151,6 +156,10 @@ def delete_theme(slug: str, theme_id: int) -> Response | tuple[str, int]:
     tags = len(theme.tags)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("coding/delete.html", study=study, theme=theme, form=form, tags=tags), status
+
+
+# The query-string names of the queue's filters (see `_queue_args`).
+QUEUE_FILTERS = ("page", "question", "perspective", "uncoded")
 
 
 def _queue_args(filters: QueueFilters) -> dict[str, Any]:
@@ -224,4 +233,7 @@ def save_queue(slug: str) -> Response | tuple[str, int]:
         return _queue_page(study, QueueFilters(request.args), submitted=parsed, error=str(exc))
     db.session.commit()
     flash(ngettext("Saved: %(num)d change.", "Saved: %(num)d changes.", changed), "success")
-    return redirect(url_for("coding.queue", slug=study.slug, **request.args.to_dict()))
+    # Back to the filtered page that was saved: only the filters, never url_for's own options (`_external`,
+    # `_scheme`, `_anchor`) that a crafted query string could pass to send the coder to another host.
+    filters = {name: value for name, value in request.args.items() if name in QUEUE_FILTERS}
+    return redirect(url_for("coding.queue", slug=study.slug, **filters))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from surveyapp.extensions import db
@@ -59,6 +60,15 @@ def register_error_handlers(app: Flask) -> None:
         if code < 400 or (code == 405 and request.method == "OPTIONS"):
             return error
         return _render(code)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> Response:
+        # Locked or unreachable: the transaction is rolled back whole, so trying again later is safe.
+        db.session.rollback()
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        response = make_response(_render(503))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

@@ -142,6 +142,23 @@ def mark_failed(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def requeue_stalled(*, session: Session, now: datetime, time_limit: float) -> list[int]:
+    """Put back in the queue the reports whose renderer died mid-render (a restart, a killed process):
+    `rendering` for longer than the time limit plus `STALL_MARGIN`. A compare-and-set on the status and the
+    claim time, so a renderer that is still alive and finishes first keeps its result; returns their ids."""
+    requeued = session.scalars(
+        update(Report)
+        .where(
+            Report.status == ReportStatus.RENDERING,
+            Report.started_at < now - timedelta(seconds=time_limit + STALL_MARGIN),
+        )
+        .values(status=ReportStatus.QUEUED, started_at=None)
+        .returning(Report.id)
+    ).all()
+    session.flush()
+    return sorted(requeued)
+
+
 def is_stalled(report: Report, *, now: datetime, time_limit: float) -> bool:
     """A pending report whose renderer is gone (the server restarted, say): rendering for longer than the time
     limit plus two minutes, or still waiting for a renderer after the time limit plus half an hour."""

@@ -29,6 +29,7 @@ NOTICE_REVEALED = "revealed"
 NOTICE_INCOMPLETE = "incomplete"
 NOTICE_EXPIRED = "expired"
 NOTICE_REOPENED = "reopened"
+NOTICE_UNAVAILABLE = "unavailable"
 NOTICE_CATEGORY = "survey"
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -292,6 +293,74 @@ def _csrf_expired() -> PageResponse:
         if endpoint == "responses.survey_reopen" and current.completed:
             return pages.render(current, "respondent/done.html", 400, notice=pages.NOTICE_EXPIRED, others=[])
         return pages.render(current, "respondent/start.html", 400, notice=pages.NOTICE_EXPIRED)
+
+
+# Seconds a respondent is asked to wait when the database is locked or unreachable.
+RETRY_AFTER = 30
+
+
+@bp.errorhandler(OperationalError)
+def database_unavailable(error: OperationalError) -> HttpResponse:
+    """The database is locked (busy timeout, lock timeout) or unreachable: nothing was saved (the transaction
+    is rolled back whole). A saved page comes back with what was typed and a calm "please try again"; 503
+    with Retry-After, so that nothing mistakes it for a final answer."""
+    db.session.rollback()
+    try:
+        body, _status = _unavailable_page()
+    except OperationalError:
+        # Not even the survey can be read: a page without it that sends the same answers again.
+        db.session.rollback()
+        body = _retry_form()
+    response = make_response(body, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def _unavailable_page() -> PageResponse:
+    args = request.view_args or {}
+    invitation_id = args.get("invitation_id")
+    section_key = args.get("section_key")
+    if (
+        request.endpoint != "responses.survey_save"
+        or not isinstance(invitation_id, int)
+        or not isinstance(section_key, str)
+        or not access.may_answer(session, invitation_id)
+    ):
+        return _retry_form()
+    _, current = _load(invitation_id)
+    with force_locale(current.lang):
+        if pages.guard_page(current, section_key) is not None or not journey.has_section(
+            current.questionnaire, section_key
+        ):
+            return _retry_form()
+        form = pages.build_form(current, section_key, request.form)
+        return pages.render_page(
+            current,
+            section_key,
+            form,
+            status=503,
+            return_to=request.form.get("return_to"),
+            notice=pages.NOTICE_UNAVAILABLE,
+        )
+
+
+def _retry_form() -> str:
+    """The fallback page: what was sent, in hidden fields, with one button that sends it again (a GET is
+    offered a link to reload)."""
+    chosen = session.get("lang")
+    lang = (
+        chosen if chosen in pages.LANGUAGES else request.accept_languages.best_match(pages.LANGUAGES) or "en"
+    )
+    fields = [
+        (name, value) for name, values in request.form.lists() if name != "csrf_token" for value in values
+    ]
+    with force_locale(lang):
+        return render_template(
+            "respondent/unavailable.html",
+            lang=lang,
+            fields=fields if request.method == "POST" else None,
+            target=request.path,
+        )
 
 
 @bp.errorhandler(404)

@@ -87,7 +87,8 @@ class StudyForm(StudySettingsMixin, FlaskForm):
 
 
 class StudySettingsForm(StudySettingsMixin, FlaskForm):
-    pass
+    # The study's edit_version when the form was shown: a save over someone else's is refused (optimistic lock).
+    edit_version = HiddenField()
 
 
 class PhaseForm(FlaskForm):

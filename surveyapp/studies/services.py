@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.audit.services import record
+from surveyapp.db import claim_edit
 from surveyapp.enums import Language, Perspective, Purpose, Role
 from surveyapp.i18n import _l
 from surveyapp.questionnaires.schema import Questionnaire
@@ -35,6 +36,10 @@ DEFAULT_QUESTIONNAIRES = (
 
 class StudyError(ValueError):
     """A set-up request that cannot be carried out; the message says what is wrong."""
+
+
+class StudyEditConflict(StudyError):
+    """Someone else saved the study's settings after the form was opened; nothing was changed."""
 
 
 def clean_name(value: str, *, what: Any, limit: int = MAX_NAME) -> str:
@@ -248,8 +253,20 @@ def update_study_settings(
     reminder_days: Sequence[int],
     max_reminders: int,
     actor: Any,
+    expected_version: int | None = None,
 ) -> Study:
-    """Change a study's name, time zone, deadline and reminder schedule."""
+    """Change a study's name, time zone, deadline and reminder schedule.
+
+    `expected_version` is the `edit_version` the settings form showed: when someone else saved since, this
+    raises StudyEditConflict and changes nothing (None: no check, for scripts).
+    """
+    if not claim_edit(session=session, model=Study, row_id=study.id, expected=expected_version):
+        raise StudyEditConflict(
+            _l(
+                "Someone else changed this study's settings while you were editing them. Nothing of yours "
+                "is saved yet: what you typed is still below. Save again to keep your version."
+            )
+        )
     study.name = clean_name(name, what=_l("A study"))
     study.time_zone = check_time_zone(time_zone)
     study.deadline = deadline

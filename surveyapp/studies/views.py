@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from surveyapp.auth.decorators import staff_required
+from surveyapp.db import shown_version
 from surveyapp.enums import Language, Phase
 from surveyapp.extensions import db
 from surveyapp.i18n import _
@@ -219,10 +220,14 @@ def study_settings(slug: str) -> Response | tuple[str, int]:
                 reminder_days=parse_days(form.reminder_days.data or ""),
                 max_reminders=form.max_reminders.data or 0,
                 actor=current_user,
+                expected_version=shown_version(form.edit_version.data),
             )
         except services.StudyError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
+            if isinstance(exc, services.StudyEditConflict):
+                # A second save now knowingly replaces the other person's version.
+                form.edit_version.data = str(found.edit_version)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
