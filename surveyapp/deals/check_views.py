@@ -134,6 +134,8 @@ deal_link_limit = limiter.shared_limit(
 def public_check(token: str) -> tuple[str, int]:
     invitation = services.find_invitation(session=db.session, token=token, now=utcnow())
     if invitation is None:
+        # Logged like the survey links' misses, so guessing shows up in the log.
+        current_app.logger.info("deal-check link unknown from %s", request.remote_addr)
         return render_template("deals/link_error.html", lang=str(get_locale() or "en")), 404
     prospect = invitation.prospect
     lang = invitation.language.value
