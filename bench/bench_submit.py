@@ -188,14 +188,22 @@ def serve(target: str, url: str, instance: Path) -> tuple[subprocess.Popen[bytes
     command = [gunicorn, "-w", str(WORKERS), "-k", "sync", "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", "--pythonpath", str(ROOT / "bench"), target]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
-    for _ in range(200):
+    import http.client
+
+    # The master listens at once; a worker answers only once it has imported the app (slow on a busy machine).
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
             return process, port
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.2)
+        finally:
+            connection.close()
     process.kill()
-    raise SystemExit(f"{target} did not start")
+    raise SystemExit(f"{target} did not start within 300 s")
 
 
 def lua(paths: list[str], bodies: list[str], cookies: list[str]) -> str:

@@ -39,11 +39,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling defers it wrongly).
+    # The busy timeout is the driver's `timeout` (DATABASE_BUSY_TIMEOUT, see config.py).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -75,6 +75,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:
+        # Only on HTTPS responses (behind a proxy: with PROXY_FIX x_proto); on plain HTTP browsers ignore it.
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     return response
 
 
@@ -91,8 +94,9 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     )
     configure(app, config_overrides)
     if app.config["PROXY_FIX"]:
-        hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # Only behind a reverse proxy that sets these headers: otherwise a client could claim any address.
+        counts = {"x_for": 0, "x_proto": 0, "x_host": 0, **app.config["PROXY_FIX"]}
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(
@@ -163,6 +167,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(interviews_bp)
+    from surveyapp.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
     from surveyapp.act.views import bp as act_bp
 
     app.register_blueprint(act_bp)
@@ -170,3 +177,6 @@ def _register_blueprints(app: Flask) -> None:
     from surveyapp.deals.views import bp as deals_bp
 
     app.register_blueprint(deals_bp)
+    from surveyapp.jobs.views import bp as jobs_bp
+
+    app.register_blueprint(jobs_bp)
