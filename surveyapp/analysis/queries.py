@@ -246,10 +246,12 @@ def answer_aggregates(
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    # Core execution: these rows are plain aggregates, and the ORM's row processing costs more than the query.
+    connection = session.connection()
     counted = counted_select(study.id).cte("counted")
     units = _units(counted)
     result = AnswerAggregates(accounts=[], alpha=[], signals=[])
-    for account_id, perspective, dimension, n, total, squares in session.execute(
+    for account_id, perspective, dimension, n, total, squares in connection.execute(
         select(
             units.c.account_id,
             units.c.perspective,
@@ -266,7 +268,7 @@ def answer_aggregates(
         )
     cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
     by_width: dict[tuple[Perspective, str], dict[int, tuple[int, float, float, float]]] = defaultdict(dict)
-    for perspective, dimension, answered, n, total, total_sq, squares in session.execute(
+    for perspective, dimension, answered, n, total, total_sq, squares in connection.execute(
         select(
             units.c.perspective,
             units.c.dimension,
@@ -281,7 +283,7 @@ def answer_aggregates(
     for key, widths in by_width.items():
         cells[key].width = max(widths)
         cells[key].complete = widths[max(widths)]
-    for perspective, dimension, item_key, n, total in session.execute(_item_sums(counted)):
+    for perspective, dimension, item_key, n, total in connection.execute(_item_sums(counted)):
         cells[(_perspective(perspective), dimension)].items[item_key] = (int(n), total or 0.0)
     short = {key: cells[key].width for key, widths in by_width.items() if len(widths) > 1}
     if short:
@@ -293,7 +295,7 @@ def answer_aggregates(
         )
     )
     if signals:
-        for account_id, perspective, key, n, total in session.execute(_signal_rows(counted, signals)):
+        for account_id, perspective, key, n, total in connection.execute(_signal_rows(counted, signals)):
             result.signals.append(
                 SignalAggregate(account_id, _perspective(perspective), key, int(n), total / int(n))
             )
