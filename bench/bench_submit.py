@@ -238,8 +238,9 @@ def units(value: str, unit: str) -> float:
 def load(port: int, script: Path, seconds: int) -> dict[str, float]:
     wrk = shutil.which("wrk") or "/usr/bin/wrk"
     output = subprocess.run(  # noqa: S603
-        [wrk, f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}/"],
+        # A slow request is latency, not a failure: wrk's own 2 s timeout would abort a run on a busy machine.
+        [wrk, f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "--latency",
+         "-s", str(script), f"http://127.0.0.1:{port}/"],
         check=True, capture_output=True, text=True, timeout=seconds + 60,
     ).stdout  # fmt: skip
     rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))  # type: ignore[union-attr]
