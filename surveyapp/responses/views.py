@@ -279,15 +279,7 @@ def _csrf_expired() -> PageResponse:
             stop = pages.guard_page(current, section_key)
             if stop is not None or not journey.has_section(current.questionnaire, section_key):
                 return stop or _error_page(404)
-            form = pages.build_form(current, section_key, request.form)
-            return pages.render_page(
-                current,
-                section_key,
-                form,
-                status=400,
-                return_to=request.form.get("return_to"),
-                notice=pages.NOTICE_EXPIRED,
-            )
+            return _page_again(current, section_key, status=400, notice=pages.NOTICE_EXPIRED)
         if endpoint == "responses.survey_submit" and current.started and not current.completed:
             return pages.render(current, "respondent/review.html", 400, notice=pages.NOTICE_EXPIRED)
         if endpoint == "responses.survey_reopen" and current.completed:
@@ -333,15 +325,15 @@ def _unavailable_page() -> PageResponse:
             current.questionnaire, section_key
         ):
             return _retry_form()
-        form = pages.build_form(current, section_key, request.form)
-        return pages.render_page(
-            current,
-            section_key,
-            form,
-            status=503,
-            return_to=request.form.get("return_to"),
-            notice=pages.NOTICE_UNAVAILABLE,
-        )
+        return _page_again(current, section_key, status=503, notice=pages.NOTICE_UNAVAILABLE)
+
+
+def _page_again(current: Journey, section_key: str, *, status: int, notice: str) -> PageResponse:
+    """The survey page that was sent, again with what the respondent typed and a notice (nothing saved)."""
+    form = pages.build_form(current, section_key, request.form)
+    return pages.render_page(
+        current, section_key, form, status=status, return_to=request.form.get("return_to"), notice=notice
+    )
 
 
 def _retry_form() -> str:
