@@ -1,5 +1,5 @@
-"""What the triggers that keep `response_dimension_sums` cost an answer write: the same batch of answer inserts
-with and without them, alternately, in one run (ratios; medians over the repeats).
+"""What the triggers that keep `response_dimension_sums` and `account_item_sums` cost an answer write: the same
+batch of answer inserts with and without them, alternately, in one run (ratios; medians over the repeats).
 
     .venv/bin/python bench/bench_triggers.py                       # SQLite file in a temporary folder
     .venv/bin/python bench/bench_triggers.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/surveyapp_bench_triggers
@@ -29,7 +29,7 @@ from bench_analysis import populate
 
 from surveyapp.app import create_app
 from surveyapp.extensions import db
-from surveyapp.responses import unit_sums
+from surveyapp.responses import item_sums, unit_sums
 
 INSERT = text(
     "INSERT INTO answers (response_id, item_key, value, not_applicable, score, dimension, weight, version, "
@@ -39,11 +39,14 @@ INSERT = text(
 
 def _switch(connection: Connection, *, on: bool) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f"ALTER TABLE answers {'ENABLE' if on else 'DISABLE'} TRIGGER answers_sums"))
+        for trigger in ("answers_sums", "answers_item_sums"):
+            connection.execute(text(f"ALTER TABLE answers {'ENABLE' if on else 'DISABLE'} TRIGGER {trigger}"))
     elif on:
         unit_sums.install(connection)
+        item_sums.install(connection)
     else:
         unit_sums.uninstall(connection)
+        item_sums.uninstall(connection)
 
 
 def insert_once(rows: int, *, triggers: bool) -> float:
@@ -76,6 +79,7 @@ def insert_once(rows: int, *, triggers: bool) -> float:
         elapsed = time.perf_counter() - started
         connection.execute(text("DELETE FROM answers WHERE item_key LIKE 'bench%'"))
         connection.execute(text("DELETE FROM response_dimension_sums WHERE dimension LIKE 'bench%'"))
+        connection.execute(text("DELETE FROM account_item_sums WHERE item_key LIKE 'bench%'"))
         _switch(connection, on=True)
     return elapsed
 

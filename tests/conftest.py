@@ -31,6 +31,7 @@ for _name in list(os.environ):
 from surveyapp.app import create_app  # noqa: E402
 from surveyapp.extensions import db as _db  # noqa: E402
 from surveyapp.extensions import limiter  # noqa: E402
+from surveyapp.responses.item_sums import stale_item_sums  # noqa: E402
 from surveyapp.responses.unit_sums import stale_units  # noqa: E402
 
 TEST_SECRET = "test-secret-key-" + "x" * 40
@@ -79,8 +80,9 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def _empty_all_tables() -> None:
     tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as connection:
-        # Whatever a test wrote, the triggers must have kept the answers' dimension sums exact (issue 8).
+        # Whatever a test wrote, the triggers must have kept the answers' summaries exact (issue 8).
         stale = stale_units(connection)
+        stale_items = stale_item_sums(connection)
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
@@ -89,6 +91,7 @@ def _empty_all_tables() -> None:
             for table in tables:
                 connection.execute(text(f'DELETE FROM "{table}"'))
     assert stale == [], f"response_dimension_sums differs from a recomputation for {stale}"
+    assert stale_items == [], f"account_item_sums differs from a recomputation for {stale_items}"
 
 
 def _normalised(url: str) -> str:

@@ -28,7 +28,9 @@ _SCALE_SLACK = 1e-9
 
 def _perspective(row: object, value: object) -> None:
     """Coerce a perspective given as text (as SQL returns it) to the enum, rejecting unscored ones."""
-    perspective = value if type(value) is Perspective else Perspective(value)
+    if type(value) is Perspective and value in _SCORED:
+        return
+    perspective = Perspective(value)
     if perspective not in _SCORED:
         raise ValueError(f"{type(row).__name__}: perspective {perspective.value!r} carries no scores")
     object.__setattr__(row, "perspective", perspective)
@@ -37,6 +39,8 @@ def _perspective(row: object, value: object) -> None:
 def _score(row: object, name: str) -> None:
     """Check that a field holds a finite number on the 0-100 scale and store it as float."""
     value = getattr(row, name)
+    if type(value) is float and 0.0 <= value <= 100.0:
+        return  # the common case, as SQL returns it (NaN fails the comparison)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError(f"{type(row).__name__}: {name} must be a number, got {value!r}")
     number = float(value)
@@ -47,7 +51,7 @@ def _score(row: object, name: str) -> None:
 
 def _count(row: object, name: str) -> None:
     value = getattr(row, name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if type(value) is not int or value < 0:  # bool is a subclass of int, not int itself
         raise ValueError(f"{type(row).__name__}: {name} must be a whole number >= 0, got {value!r}")
 
 
@@ -171,6 +175,8 @@ class AccountDimensionAggregate:
         _count(self, "n")
         for name in ("sum", "sum_sq"):
             value = getattr(self, name)
+            if type(value) is float and math.isfinite(value):
+                continue  # the common case, as SQL returns it
             if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
                 raise ValueError(f"AccountDimensionAggregate: {name} must be a number, got {value!r}")
             if not math.isfinite(value):

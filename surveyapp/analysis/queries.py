@@ -5,9 +5,11 @@ aggregates their answers where they are stored. Only aggregates leave the databa
 
 - `answer_aggregates`: rule 4's n, Σx and Σx² per account, perspective and dimension (SQLite has no standard
   deviation), the listwise sums Cronbach's alpha needs per (perspective, dimension) (rule 13), and each signal
-  item's n and mean (rule 9). The respondents' dimension scores (rule 3) come from `response_dimension_sums`,
-  one row per (response, dimension) that database triggers keep equal to the answers
-  (`responses.unit_sums`); only alpha's item sums and the signal items read the answers themselves;
+  item's n and mean (rule 9). They come from two summaries that database triggers keep equal to the answers:
+  `response_dimension_sums`, one row per (response, dimension), for the respondents' dimension scores (rule 3;
+  `responses.unit_sums`), and `account_item_sums`, one row per (account, perspective, item), for alpha's item
+  sums and the signal items (`responses.item_sums`); only an account with a response that does not count has
+  its item sums read from its counted answers;
 - `account_aggregates`: rule 4's aggregates alone (for the previous wave's overall fits);
 - `nps_answers` (rule 8, one row per client respondent), `response_counts`, `account_figures`.
 
@@ -27,6 +29,8 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     and_,
+    case,
+    false,
     func,
     or_,
     select,
@@ -50,7 +54,7 @@ from surveyapp.invitations.models import Invitation
 from surveyapp.questionnaires.models import QuestionnaireVersion
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import load_version
-from surveyapp.responses.models import Answer, Response, ResponseDimensionSums
+from surveyapp.responses.models import AccountItemSums, Answer, Response, ResponseDimensionSums
 from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select
 from surveyapp.studies.models import Account, Study, StudyAccount, StudyQuestionnaire
 
@@ -200,27 +204,82 @@ class AnswerAggregates:
     signals: list[SignalAggregate]
 
 
-def _signal_rows(counted: CTE, signals: Mapping[int, frozenset[str]]) -> Select[Any]:
-    """n and Σ of each signal item per (account, perspective), read through the (response, item) index
-    rather than from every answer."""
-    return (
-        select(
-            counted.c.account_id, counted.c.perspective, Answer.item_key, func.count(), func.sum(Answer.score)
+def _signal_account(version: Any, item_key: Any, account: Any, signals: Mapping[int, frozenset[str]]) -> Any:
+    """The account when (version, item) is a signal item of that questionnaire version, else NULL: grouped by,
+    it keeps the signal items per account and pools every other item over the accounts."""
+    is_signal = (
+        or_(
+            *(
+                and_(version == version_id, item_key.in_(sorted(item_keys)))
+                for version_id, item_keys in sorted(signals.items())
+            )
         )
-        .join(Answer, Answer.response_id == counted.c.id)
-        .where(Answer.score.is_not(None), _answers_to(counted, signals))
-        .group_by(counted.c.account_id, counted.c.perspective, Answer.item_key)
+        if signals
+        else false()  # a column expression still, which PostgreSQL accepts in GROUP BY (a bare NULL it does not)
+    )
+    return case((is_signal, account), else_=None)
+
+
+def _dirty_accounts(study_id: int, counted: CTE) -> Select[Any]:
+    """The accounts in scope with a response in a scored perspective that does not count (rule 2: in
+    progress, or superseded by a later one): `account_item_sums` covers every response, so for these accounts
+    the analysis reads the counted answers instead."""
+    return (
+        select(Response.account_id)
+        .where(
+            Response.study_id == study_id,
+            Response.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
+            Response.perspective.in_(SCORED_PERSPECTIVES),
+            Response.id.not_in(select(counted.c.id)),
+        )
+        .distinct()
     )
 
 
-def _item_sums(counted: CTE) -> Select[Any]:
-    """n and Σx per (perspective, dimension, item) over the counted answers (alpha's item sums)."""
+def _summed_items(study_id: int, dirty: list[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
+    """Per (item, dimension, perspective) — and per account for signal items — n and Σscore from
+    `account_item_sums`, over the accounts in scope whose responses all count."""
+    sums = AccountItemSums
+    account = _signal_account(sums.questionnaire_version_id, sums.item_key, sums.account_id, signals).label(
+        "signal_account"
+    )
+    conditions = [
+        sums.study_id == study_id,
+        sums.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
+        sums.perspective.in_(SCORED_PERSPECTIVES),
+    ]
+    if dirty:
+        conditions.append(sums.account_id.not_in(dirty))
     return (
-        select(counted.c.perspective, Answer.dimension, Answer.item_key, func.count(), func.sum(Answer.score))
-        .select_from(counted)
+        select(
+            sums.item_key,
+            sums.dimension,
+            sums.perspective,
+            account,
+            func.sum(sums.answered),
+            func.sum(sums.total),
+        )
+        .where(*conditions)
+        .group_by(sums.item_key, sums.dimension, sums.perspective, account)
+        .order_by(account, sums.perspective, sums.item_key)
+    )
+
+
+def _counted_items(counted: CTE, dirty: list[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
+    """The same as `_summed_items`, from the counted answers of the given accounts."""
+    dimension = func.coalesce(Answer.dimension, "")
+    account = _signal_account(
+        counted.c.questionnaire_version_id, Answer.item_key, counted.c.account_id, signals
+    )
+    return (
+        select(
+            Answer.item_key, dimension, counted.c.perspective, account, func.count(), func.sum(Answer.score)
+        )
         .join(Answer, Answer.response_id == counted.c.id)
-        .where(Answer.score.is_not(None), Answer.dimension.is_not(None))
-        .group_by(counted.c.perspective, Answer.dimension, Answer.item_key)
+        .where(Answer.score.is_not(None), counted.c.account_id.in_(dirty))
+        # The most varied column first: SQLite sorts to group, and compares fewer columns that way.
+        .group_by(Answer.item_key, dimension, counted.c.perspective, account)
+        .order_by(account, counted.c.perspective, Answer.item_key)
     )
 
 
@@ -229,18 +288,20 @@ def answer_aggregates(
 ) -> AnswerAggregates:
     """Rule 4's account aggregates, rule 13's alpha sums and rule 9's signal aggregates.
 
-    The (response, dimension) units come from `response_dimension_sums` (kept by triggers: one row per unit
-    rather than one per answer; rule 3's respondent mean is `weighted / weights`). Each statement reads only
-    what it needs and returns aggregates:
+    Nothing here groups every answer: two summaries kept by database triggers do the per-answer work when the
+    answers are written. Statements, each returning aggregates:
 
-    - per (account, perspective, dimension): n, Σ and Σ² of the respondents' means (rule 4);
-    - per (perspective, dimension, number of items answered): the units' count, ΣT, ΣT² and Σx², for alpha.
-      Since a response holds an item at most once, the units with the most items (the cell's width) are the
-      complete ones exactly when that most equals the number of items that occur;
-    - one GROUP BY of the counted answers per (perspective, dimension, item): alpha's item sums. When some
-      units are incomplete (usually few), their answers are read by response and subtracted, so the big
-      statement needs no per-answer membership test;
-    - the signal items per (account, perspective), read through the (response, item) index.
+    - per (account, perspective, dimension, number of items answered), over `response_dimension_sums` (one
+      row per counted response and dimension; rule 3's respondent mean is `weighted / weights`): the units'
+      n, Σ and Σ² of the means (rule 4, added up over the few widths a cell has) and ΣT, ΣT² and Σx² for alpha
+      (added up over the accounts). Since a response holds an item at most once, the units with the most
+      items (the cell's width) are the complete ones exactly when that most equals the number of items that
+      occur;
+    - the accounts in scope with a response that does not count (in progress, superseded: rule 2);
+    - per (item, dimension, perspective), and per account for the signal items, n and Σscore from
+      `account_item_sums` for every other account, and from the counted answers for those few: alpha's
+      item sums and the signal aggregates. When some units are incomplete (usually few), their answers are
+      read by response and subtracted from alpha's item sums.
 
     On PostgreSQL the statements get `work_mem` for their hash aggregates (SET LOCAL: this transaction only).
     """
@@ -251,40 +312,88 @@ def answer_aggregates(
     counted = counted_select(study.id).cte("counted")
     units = _units(counted)
     result = AnswerAggregates(accounts=[], alpha=[], signals=[])
-    for account_id, perspective, dimension, n, total, squares in connection.execute(
+    # One pass over the units serves rules 4 and 13: grouped by the number of items answered as well, it gives
+    # the accounts' n, Σ and Σ² (added up over the few widths a cell has; mostly one) and alpha's per-width
+    # totals (added up over the accounts).
+    accounts: dict[tuple[int, Perspective, str], tuple[int, float, float]] = {}
+    by_width: dict[tuple[Perspective, str], dict[int, tuple[int, float, float, float]]] = defaultdict(dict)
+    # Fetched whole (`all()`): iterating a result pulls one row per call through the driver.
+    unit_rows = connection.execute(
         select(
             units.c.account_id,
             units.c.perspective,
             units.c.dimension,
+            units.c.answered,
             func.count(),
             func.sum(units.c.mean),
             func.sum(units.c.mean * units.c.mean),
-        ).group_by(units.c.account_id, units.c.perspective, units.c.dimension)
-    ):
-        result.accounts.append(
-            AccountDimensionAggregate(
-                account_id, _perspective(perspective), dimension, int(n), total, squares
-            )
-        )
-    cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
-    by_width: dict[tuple[Perspective, str], dict[int, tuple[int, float, float, float]]] = defaultdict(dict)
-    for perspective, dimension, answered, n, total, total_sq, squares in connection.execute(
-        select(
-            units.c.perspective,
-            units.c.dimension,
-            units.c.answered,
-            func.count(),
             func.sum(units.c.total),
             func.sum(units.c.total * units.c.total),
             func.sum(units.c.squares),
-        ).group_by(units.c.perspective, units.c.dimension, units.c.answered)
-    ):
-        by_width[(_perspective(perspective), dimension)][int(answered)] = (int(n), total, total_sq, squares)
+        )
+        .group_by(units.c.account_id, units.c.perspective, units.c.dimension, units.c.answered)
+        # In account order (SQLite's grouping gives it for free): the rules downstream sort and index by
+        # account, and Python does both several times faster on rows that come in order.
+        .order_by(units.c.account_id, units.c.perspective, units.c.dimension)
+    ).all()
+    for (
+        account_id,
+        perspective,
+        dimension,
+        answered,
+        n,
+        means,
+        means_sq,
+        total,
+        total_sq,
+        squares,
+    ) in unit_rows:
+        perspective = _perspective(perspective)
+        n = int(n)
+        cell = (account_id, perspective, dimension)
+        if cell in accounts:
+            before = accounts[cell]
+            accounts[cell] = (before[0] + n, before[1] + means, before[2] + means_sq)
+        else:
+            accounts[cell] = (n, means, means_sq)
+        widths = by_width[(perspective, dimension)]
+        if answered in widths:
+            before_width = widths[answered]
+            widths[answered] = (
+                before_width[0] + n,
+                before_width[1] + total,
+                before_width[2] + total_sq,
+                before_width[3] + squares,
+            )
+        else:
+            widths[answered] = (n, total, total_sq, squares)
+    result.accounts.extend(
+        AccountDimensionAggregate(account_id, perspective, dimension, n, total, squares)
+        for (account_id, perspective, dimension), (n, total, squares) in accounts.items()
+    )
+    cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
     for key, widths in by_width.items():
         cells[key].width = max(widths)
         cells[key].complete = widths[max(widths)]
-    for perspective, dimension, item_key, n, total in connection.execute(_item_sums(counted)):
-        cells[(_perspective(perspective), dimension)].items[item_key] = (int(n), total or 0.0)
+    # Alpha's item sums and the signal items: from `account_item_sums` for the accounts whose responses all
+    # count, from the answers for the few that have one that does not (in progress, superseded).
+    dirty = sorted(connection.execute(_dirty_accounts(study.id, counted)).scalars())
+    statements = [_summed_items(study.id, dirty, signals)]
+    if dirty:
+        statements.append(_counted_items(counted, dirty, signals))
+    signal_sums: dict[tuple[int, Perspective, str], tuple[int, float]] = {}
+    for statement in statements:
+        for item_key, dimension, perspective, account_id, n, total in connection.execute(statement).all():
+            perspective = _perspective(perspective)
+            n, total = int(n), total or 0.0
+            if dimension:
+                items = cells[(perspective, dimension)].items
+                before = items.get(item_key)
+                items[item_key] = (n, total) if before is None else (before[0] + n, before[1] + total)
+            if account_id is not None:
+                key = (account_id, perspective, item_key)
+                before = signal_sums.get(key)
+                signal_sums[key] = (n, total) if before is None else (before[0] + n, before[1] + total)
     short = {key: cells[key].width for key, widths in by_width.items() if len(widths) > 1}
     if short:
         _leave_out(session=session, counted=counted, short=short, cells=cells)
@@ -294,11 +403,10 @@ def answer_aggregates(
             cells.items(), key=lambda entry: (entry[0][0].value, entry[0][1])
         )
     )
-    if signals:
-        for account_id, perspective, key, n, total in connection.execute(_signal_rows(counted, signals)):
-            result.signals.append(
-                SignalAggregate(account_id, _perspective(perspective), key, int(n), total / int(n))
-            )
+    result.signals.extend(
+        SignalAggregate(account_id, perspective, key, n, total / n)
+        for (account_id, perspective, key), (n, total) in signal_sums.items()
+    )
     return result
 
 

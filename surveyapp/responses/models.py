@@ -167,5 +167,38 @@ class ResponseDimensionSums(db.Model):
         return f"<ResponseDimensionSums response={self.response_id} {self.dimension} n={self.answered}>"
 
 
-# The triggers that maintain ResponseDimensionSums register with the metadata when the models are imported.
+class AccountItemSums(db.Model):
+    """Per study, account, perspective, questionnaire version and item: n and Σ of the scored answers.
+
+    Kept equal to the answers by database triggers (`responses.item_sums`), over every response of the group
+    whatever its status; the analysis reads these rows for the accounts whose responses all count (rule 2)
+    and the answers themselves for the others. Cronbach's alpha needs per-item sums and the warning signals
+    per-account item means (rules 9, 13): read from here, the analysis never groups every answer (issue 8).
+    `dimension` is '' for an item without one. No foreign keys: the rows are derived, and a study or
+    account deleted with its responses takes its rows along through the triggers on `responses`.
+    """
+
+    __tablename__ = "account_item_sums"
+    __table_args__ = (CheckConstraint("answered > 0", name="answered_positive"),)
+
+    study_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    perspective: Mapped[Perspective] = mapped_column(
+        enum_type(Perspective, "account_item_perspective"), primary_key=True
+    )
+    questionnaire_version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)
+
+    def __repr__(self) -> str:
+        return (
+            f"<AccountItemSums study={self.study_id} account={self.account_id} {self.perspective} "
+            f"{self.item_key} n={self.answered}>"
+        )
+
+
+# The triggers that maintain the two summary tables register with the metadata when the models are imported.
+from surveyapp.responses import item_sums as _item_sums  # noqa: E402, F401
 from surveyapp.responses import unit_sums as _unit_sums  # noqa: E402, F401

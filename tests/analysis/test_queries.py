@@ -396,3 +396,33 @@ def test_study_analysis_leaves_the_garbage_collector_as_it_found_it(db, world, e
     # Assert
     assert after is enabled
     assert [result.account.name for result in analysis.accounts] == ["Acme BV", "Globex"]
+
+
+def test_answer_aggregates_with_a_response_in_progress_read_that_account_from_its_answers(db, world):
+    # Arrange: Acme's anna completes (needs 75, late 4 -> 0: both signals); bert starts and stops at needs 1,
+    # late 1. Globex's ben completes (needs 2 -> 25, late 2 -> 100 - 100/3). Acme has a response that does not
+    # count, so its items come from the counted answers; Globex's from account_item_sums.
+    world.respond("anna", "Acme BV", ANNA)
+    world.respond("bert", "Acme BV", {"role": "user", "needs": "1", "statements.late": "1"}, completed=False)
+    world.respond("ben", "Globex", {"role": "user", "needs": "2", "statements.late": "2"})
+    signals = queries.ItemSets.of(
+        queries.scoring_questionnaires(session=db.session, study=world.study)
+    ).signals
+
+    # Act
+    result = queries.answer_aggregates(session=db.session, study=world.study, signals=signals)
+
+    # Assert: one signal row per account and item, bert's answers nowhere
+    acme, globex = world.accounts["Acme BV"], world.accounts["Globex"]
+    assert sorted((row.account_id, row.item_key, row.n, row.mean) for row in result.signals) == sorted(
+        [
+            (acme, "needs", 1, 75.0),
+            (acme, "statements.late", 1, 0.0),
+            (globex, "needs", 1, 25.0),
+            (globex, "statements.late", 1, 100 - (2 - 1) / 3 * 100),
+        ]
+    )
+    # alpha pools both accounts, listwise: in needs_match anna answered needs and statements.clear, ben only
+    # needs, so only anna's unit is complete and ben's needs (25) is taken out again
+    needs = next(row for row in result.alpha if row.perspective is CLIENT and row.dimension == "needs_match")
+    assert (needs.items, needs.respondents, needs.item_sums) == (2, 1, (75.0, (3 - 1) / 3 * 100))

@@ -1,0 +1,254 @@
+"""The triggers that keep `account_item_sums` equal to the answers it summarises (issue 8).
+
+A row holds n and Σscore of one item over the scored answers of every response in one (study, account,
+perspective, questionnaire version) group. As in `unit_sums`, a trigger recomputes the whole row from the
+answers instead of adding the changed value, so the sums never drift by rounding; a group holds a few
+responses (an account's contacts or raters), found through `ix_responses_counting`, and each response's
+answer to the item through the (response, item) index.
+
+Answers: insert, delete and a change of score, dimension, item or response refresh the rows of the old and the
+new item. Responses: a delete, or a change of study, account, perspective or questionnaire version, recompute
+the old and the new group from the answers of the responses still in it (a response deleted with its answers
+is gone by then, whichever of the two the database removes first, and an answer whose response is gone
+refreshes nothing).
+
+Installed with the table by `create_all` and by its migration; a migration that rebuilds `answers` or
+`responses` on SQLite (batch mode copies the table and drops its triggers) must call `install` again.
+`stale_item_sums(connection)` lists the rows that differ from a recomputation, for tests and operators;
+`install(connection, refill=True)` repairs them.
+"""
+
+# ruff: noqa: S608 — every statement here is assembled from this module's constants, never from input.
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import Connection, event, text
+
+from surveyapp.extensions import db
+
+COLUMNS = "study_id, account_id, perspective, questionnaire_version_id, item_key, dimension, answered, total"
+GROUP = "r.study_id, r.account_id, r.perspective, r.questionnaire_version_id"
+
+# One item of the group of the response `{row}.response_id`, or nothing when that response is gone or has no
+# account. The item is matched through the answers' (response, item) index.
+_SQLITE_REFRESH_ITEM = f"""
+    DELETE FROM account_item_sums
+        WHERE (study_id, account_id, perspective, questionnaire_version_id) =
+              (SELECT study_id, account_id, perspective, questionnaire_version_id FROM responses
+               WHERE id = {{row}}.response_id)
+          AND item_key = {{row}}.item_key AND dimension = coalesce({{row}}.dimension, '');
+    INSERT INTO account_item_sums ({COLUMNS})
+        SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score)
+        FROM responses o
+        JOIN responses r ON r.study_id = o.study_id AND r.account_id = o.account_id
+             AND r.perspective = o.perspective AND r.questionnaire_version_id = o.questionnaire_version_id
+        JOIN answers a ON a.response_id = r.id AND a.item_key = {{row}}.item_key
+        WHERE o.id = {{row}}.response_id AND a.score IS NOT NULL AND a.dimension IS {{row}}.dimension
+        GROUP BY {GROUP}, a.item_key, coalesce(a.dimension, '');
+"""
+
+# A whole group, recomputed from the answers of the responses now in it.
+_REFRESH_GROUP = f"""
+    DELETE FROM account_item_sums
+        WHERE study_id = {{study}} AND account_id = {{account}} AND perspective = {{perspective}}
+          AND questionnaire_version_id = {{version}};
+    INSERT INTO account_item_sums ({COLUMNS})
+        SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score)
+        FROM responses r JOIN answers a ON a.response_id = r.id
+        WHERE r.study_id = {{study}} AND r.account_id = {{account}} AND r.perspective = {{perspective}}
+          AND r.questionnaire_version_id = {{version}} AND a.score IS NOT NULL
+        GROUP BY {GROUP}, a.item_key, coalesce(a.dimension, '');
+"""
+
+
+def _sqlite_group(row: str) -> str:
+    return _REFRESH_GROUP.format(
+        study=f"{row}.study_id",
+        account=f"{row}.account_id",
+        perspective=f"{row}.perspective",
+        version=f"{row}.questionnaire_version_id",
+    )
+
+
+_ANSWER_CHANGED = (
+    "OLD.score IS NOT NEW.score OR OLD.dimension IS NOT NEW.dimension OR OLD.item_key IS NOT NEW.item_key "
+    "OR OLD.response_id IS NOT NEW.response_id"
+)
+_RESPONSE_MOVED = (
+    "OLD.study_id IS NOT NEW.study_id OR OLD.account_id IS NOT NEW.account_id "
+    "OR OLD.perspective IS NOT NEW.perspective OR OLD.questionnaire_version_id IS NOT NEW.questionnaire_version_id"
+)
+_SQLITE_NAMES = (
+    "answers_item_sums_insert",
+    "answers_item_sums_update",
+    "answers_item_sums_delete",
+    "responses_item_sums_update",
+    "responses_item_sums_delete",
+)
+SQLITE = (
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_NAMES),
+    "CREATE TRIGGER answers_item_sums_insert AFTER INSERT ON answers WHEN NEW.score IS NOT NULL BEGIN"
+    + _SQLITE_REFRESH_ITEM.format(row="NEW")
+    + "END",
+    "CREATE TRIGGER answers_item_sums_update AFTER UPDATE OF score, dimension, item_key, response_id ON answers "
+    f"WHEN {_ANSWER_CHANGED} BEGIN"
+    + _SQLITE_REFRESH_ITEM.format(row="OLD")
+    + _SQLITE_REFRESH_ITEM.format(row="NEW")
+    + "END",
+    "CREATE TRIGGER answers_item_sums_delete AFTER DELETE ON answers WHEN OLD.score IS NOT NULL BEGIN"
+    + _SQLITE_REFRESH_ITEM.format(row="OLD")
+    + "END",
+    "CREATE TRIGGER responses_item_sums_update "
+    "AFTER UPDATE OF study_id, account_id, perspective, questionnaire_version_id ON responses "
+    f"WHEN {_RESPONSE_MOVED} BEGIN" + _sqlite_group("OLD") + _sqlite_group("NEW") + "END",
+    "CREATE TRIGGER responses_item_sums_delete AFTER DELETE ON responses WHEN OLD.account_id IS NOT NULL BEGIN"
+    + _sqlite_group("OLD")
+    + "END",
+)
+
+POSTGRESQL = (
+    f"""
+    CREATE OR REPLACE FUNCTION account_item_sums_refresh(answer_response integer, answer_item varchar,
+                                                         answer_dimension varchar)
+    RETURNS void LANGUAGE plpgsql AS $$
+    DECLARE
+        g record;
+    BEGIN
+        SELECT study_id, account_id, perspective, questionnaire_version_id INTO g
+            FROM responses WHERE id = answer_response;
+        IF NOT FOUND OR g.account_id IS NULL THEN
+            RETURN;
+        END IF;
+        DELETE FROM account_item_sums
+            WHERE study_id = g.study_id AND account_id = g.account_id AND perspective = g.perspective
+              AND questionnaire_version_id = g.questionnaire_version_id AND item_key = answer_item
+              AND dimension = coalesce(answer_dimension, '');
+        INSERT INTO account_item_sums ({COLUMNS})
+            SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score)
+            FROM responses r JOIN answers a ON a.response_id = r.id AND a.item_key = answer_item
+            WHERE r.study_id = g.study_id AND r.account_id = g.account_id AND r.perspective = g.perspective
+              AND r.questionnaire_version_id = g.questionnaire_version_id AND a.score IS NOT NULL
+              AND a.dimension IS NOT DISTINCT FROM answer_dimension
+            GROUP BY {GROUP}, a.item_key, coalesce(a.dimension, '');
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION account_item_sums_regroup(group_study integer, group_account integer,
+                                                         group_perspective varchar, group_version integer)
+    RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+    """
+    + _REFRESH_GROUP.format(
+        study="group_study", account="group_account", perspective="group_perspective", version="group_version"
+    )
+    + """
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION answers_keep_item_sums() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND (OLD.score, OLD.dimension, OLD.item_key, OLD.response_id)
+                IS NOT DISTINCT FROM (NEW.score, NEW.dimension, NEW.item_key, NEW.response_id) THEN
+            RETURN NULL;
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.score IS NOT NULL
+                AND (TG_OP = 'DELETE' OR NEW.score IS NULL
+                     OR (OLD.dimension, OLD.item_key, OLD.response_id)
+                        IS DISTINCT FROM (NEW.dimension, NEW.item_key, NEW.response_id)) THEN
+            PERFORM account_item_sums_refresh(OLD.response_id, OLD.item_key, OLD.dimension);
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.score IS NOT NULL THEN
+            PERFORM account_item_sums_refresh(NEW.response_id, NEW.item_key, NEW.dimension);
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION responses_keep_item_sums() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND (OLD.study_id, OLD.account_id, OLD.perspective, OLD.questionnaire_version_id)
+                IS NOT DISTINCT FROM (NEW.study_id, NEW.account_id, NEW.perspective, NEW.questionnaire_version_id)
+                THEN
+            RETURN NULL;
+        END IF;
+        IF OLD.account_id IS NOT NULL THEN
+            PERFORM account_item_sums_regroup(
+                OLD.study_id, OLD.account_id, OLD.perspective, OLD.questionnaire_version_id);
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.account_id IS NOT NULL THEN
+            PERFORM account_item_sums_regroup(
+                NEW.study_id, NEW.account_id, NEW.perspective, NEW.questionnaire_version_id);
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    "DROP TRIGGER IF EXISTS answers_item_sums ON answers",
+    "CREATE TRIGGER answers_item_sums AFTER INSERT OR UPDATE OR DELETE ON answers "
+    "FOR EACH ROW EXECUTE FUNCTION answers_keep_item_sums()",
+    "DROP TRIGGER IF EXISTS responses_item_sums ON responses",
+    "CREATE TRIGGER responses_item_sums "
+    "AFTER UPDATE OF study_id, account_id, perspective, questionnaire_version_id OR DELETE ON responses "
+    "FOR EACH ROW EXECUTE FUNCTION responses_keep_item_sums()",
+)
+
+FRESH = (
+    f"SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score) "
+    "FROM answers a JOIN responses r ON r.id = a.response_id "
+    "WHERE a.score IS NOT NULL AND r.account_id IS NOT NULL "
+    f"GROUP BY {GROUP}, a.item_key, coalesce(a.dimension, '')"
+)
+REFILL = ("DELETE FROM account_item_sums", f"INSERT INTO account_item_sums ({COLUMNS}) {FRESH}")
+
+
+def install(connection: Connection, *, refill: bool = False) -> None:
+    """Create (or replace) the triggers on this connection's database; `refill` recomputes every row first."""
+    statements = POSTGRESQL if connection.dialect.name == "postgresql" else SQLITE
+    if refill:
+        statements = REFILL + statements
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def uninstall(connection: Connection) -> None:
+    """Drop the triggers (and PostgreSQL's functions); the table itself is the migration's business."""
+    if connection.dialect.name == "postgresql":
+        statements: tuple[str, ...] = (
+            "DROP TRIGGER IF EXISTS answers_item_sums ON answers",
+            "DROP TRIGGER IF EXISTS responses_item_sums ON responses",
+            "DROP FUNCTION IF EXISTS answers_keep_item_sums()",
+            "DROP FUNCTION IF EXISTS responses_keep_item_sums()",
+            "DROP FUNCTION IF EXISTS account_item_sums_refresh(integer, varchar, varchar)",
+            "DROP FUNCTION IF EXISTS account_item_sums_regroup(integer, integer, varchar, integer)",
+        )
+    else:
+        statements = SQLITE[: len(_SQLITE_NAMES)]
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def stale_item_sums(connection: Connection) -> list[tuple[object, ...]]:
+    """The rows of `account_item_sums` that are missing, extra or differ from a recomputation (their keys).
+
+    The count must be equal; the sum within 1e-9 relative, since the trigger adds a group's answers in the
+    order of its index walk and a GROUP BY over the whole table may add them in another.
+    """
+    fresh = {tuple(row[:6]): (int(row[6]), float(row[7])) for row in connection.execute(text(FRESH))}
+    stored = {
+        tuple(row[:6]): (int(row[6]), float(row[7]))
+        for row in connection.execute(text(f"SELECT {COLUMNS} FROM account_item_sums"))
+    }
+    stale = set(fresh.keys() ^ stored.keys())
+    for key in fresh.keys() & stored.keys():
+        (n, total), (stored_n, stored_total) = fresh[key], stored[key]
+        if n != stored_n or not math.isclose(total, stored_total, rel_tol=1e-9, abs_tol=1e-9):
+            stale.add(key)
+    return sorted(stale, key=repr)
+
+
+@event.listens_for(db.metadata, "after_create")
+def _install_after_create(target: object, connection: Connection, **kw: object) -> None:
+    from sqlalchemy import inspect
+
+    if inspect(connection).has_table("account_item_sums"):
+        install(connection)
