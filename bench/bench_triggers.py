@@ -39,8 +39,7 @@ INSERT = text(
 
 def _switch(connection: Connection, *, on: bool) -> None:
     if connection.dialect.name == "postgresql":
-        for trigger in ("answers_sums", "answers_item_sums"):
-            connection.execute(text(f"ALTER TABLE answers {'ENABLE' if on else 'DISABLE'} TRIGGER {trigger}"))
+        connection.execute(text(f"ALTER TABLE answers {'ENABLE' if on else 'DISABLE'} TRIGGER USER"))
     elif on:
         unit_sums.install(connection)
         item_sums.install(connection)

@@ -7,10 +7,10 @@ responses (an account's contacts or raters), found through `ix_responses_countin
 answer to the item through the (response, item) index.
 
 Answers: insert, delete and a change of score, dimension, item or response refresh the rows of the old and the
-new item. Responses: a delete, or a change of study, account, perspective or questionnaire version, recompute
-the old and the new group from the answers of the responses still in it (a response deleted with its answers
-is gone by then, whichever of the two the database removes first, and an answer whose response is gone
-refreshes nothing).
+new item (SQLite per answer row; PostgreSQL per statement, once per touched row). Responses: a delete, or a
+change of study, account, perspective or questionnaire version, recompute the old and the new group from the
+answers of the responses still in it (a response deleted with its answers is gone by then, whichever of the
+two the database removes first, and an answer whose response is gone refreshes nothing).
 
 Installed with the table by `create_all` and by its migration; a migration that rebuilds `answers` or
 `responses` on SQLite (batch mode copies the table and drops its triggers) must call `install` again.
@@ -107,29 +107,24 @@ SQLITE = (
     + "END",
 )
 
+_PG_KEYS = "r.study_id, r.account_id, r.perspective, r.questionnaire_version_id, a.item_key, a.dimension"
+_PG_TRIGGERS = ("answers_item_sums_insert", "answers_item_sums_update", "answers_item_sums_delete")
 POSTGRESQL = (
     f"""
-    CREATE OR REPLACE FUNCTION account_item_sums_refresh(answer_response integer, answer_item varchar,
-                                                         answer_dimension varchar)
+    CREATE OR REPLACE FUNCTION account_item_sums_refresh(key_study integer, key_account integer,
+        key_perspective varchar, key_version integer, key_item varchar, key_dimension varchar)
     RETURNS void LANGUAGE plpgsql AS $$
-    DECLARE
-        g record;
     BEGIN
-        SELECT study_id, account_id, perspective, questionnaire_version_id INTO g
-            FROM responses WHERE id = answer_response;
-        IF NOT FOUND OR g.account_id IS NULL THEN
-            RETURN;
-        END IF;
         DELETE FROM account_item_sums
-            WHERE study_id = g.study_id AND account_id = g.account_id AND perspective = g.perspective
-              AND questionnaire_version_id = g.questionnaire_version_id AND item_key = answer_item
-              AND dimension = coalesce(answer_dimension, '');
+            WHERE study_id = key_study AND account_id = key_account AND perspective = key_perspective
+              AND questionnaire_version_id = key_version AND item_key = key_item
+              AND dimension = coalesce(key_dimension, '');
         INSERT INTO account_item_sums ({COLUMNS})
             SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score)
-            FROM responses r JOIN answers a ON a.response_id = r.id AND a.item_key = answer_item
-            WHERE r.study_id = g.study_id AND r.account_id = g.account_id AND r.perspective = g.perspective
-              AND r.questionnaire_version_id = g.questionnaire_version_id AND a.score IS NOT NULL
-              AND a.dimension IS NOT DISTINCT FROM answer_dimension
+            FROM responses r JOIN answers a ON a.response_id = r.id AND a.item_key = key_item
+            WHERE r.study_id = key_study AND r.account_id = key_account AND r.perspective = key_perspective
+              AND r.questionnaire_version_id = key_version AND a.score IS NOT NULL
+              AND a.dimension IS NOT DISTINCT FROM key_dimension
             GROUP BY {GROUP}, a.item_key, coalesce(a.dimension, '');
     END $$
     """,
@@ -145,21 +140,43 @@ POSTGRESQL = (
     + """
     END $$
     """,
-    """
+    # Statement-level, with the statement's rows as transition tables: each (group, item) a statement touches
+    # is recomputed once, however many of the group's answers it wrote (see `unit_sums`). An answer whose
+    # response is gone (deleted with it) matches no response here; the trigger on `responses` has that group.
+    f"""
     CREATE OR REPLACE FUNCTION answers_keep_item_sums() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        k record;
     BEGIN
-        IF TG_OP = 'UPDATE' AND (OLD.score, OLD.dimension, OLD.item_key, OLD.response_id)
-                IS NOT DISTINCT FROM (NEW.score, NEW.dimension, NEW.item_key, NEW.response_id) THEN
-            RETURN NULL;
-        END IF;
-        IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.score IS NOT NULL
-                AND (TG_OP = 'DELETE' OR NEW.score IS NULL
-                     OR (OLD.dimension, OLD.item_key, OLD.response_id)
-                        IS DISTINCT FROM (NEW.dimension, NEW.item_key, NEW.response_id)) THEN
-            PERFORM account_item_sums_refresh(OLD.response_id, OLD.item_key, OLD.dimension);
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.score IS NOT NULL THEN
-            PERFORM account_item_sums_refresh(NEW.response_id, NEW.item_key, NEW.dimension);
+        IF TG_OP = 'INSERT' THEN
+            FOR k IN SELECT DISTINCT {_PG_KEYS} FROM new_answers a JOIN responses r ON r.id = a.response_id
+                     WHERE a.score IS NOT NULL AND r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP
+                PERFORM account_item_sums_refresh(k.study_id, k.account_id, k.perspective,
+                                                  k.questionnaire_version_id, k.item_key, k.dimension);
+            END LOOP;
+        ELSIF TG_OP = 'DELETE' THEN
+            FOR k IN SELECT DISTINCT {_PG_KEYS} FROM old_answers a JOIN responses r ON r.id = a.response_id
+                     WHERE a.score IS NOT NULL AND r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP
+                PERFORM account_item_sums_refresh(k.study_id, k.account_id, k.perspective,
+                                                  k.questionnaire_version_id, k.item_key, k.dimension);
+            END LOOP;
+        ELSE
+            FOR k IN
+                WITH changed AS (
+                    SELECT o.response_id AS old_response, o.item_key AS old_item, o.dimension AS old_dimension,
+                           o.score AS old_score, n.response_id AS new_response, n.item_key AS new_item,
+                           n.dimension AS new_dimension, n.score AS new_score
+                    FROM old_answers o JOIN new_answers n ON n.id = o.id
+                    WHERE (o.score, o.dimension, o.item_key, o.response_id)
+                          IS DISTINCT FROM (n.score, n.dimension, n.item_key, n.response_id)),
+                touched (response_id, item_key, dimension) AS (
+                    SELECT old_response, old_item, old_dimension FROM changed WHERE old_score IS NOT NULL
+                    UNION SELECT new_response, new_item, new_dimension FROM changed WHERE new_score IS NOT NULL)
+                SELECT DISTINCT {_PG_KEYS} FROM touched a JOIN responses r ON r.id = a.response_id
+                WHERE r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP
+                PERFORM account_item_sums_refresh(k.study_id, k.account_id, k.perspective,
+                                                  k.questionnaire_version_id, k.item_key, k.dimension);
+            END LOOP;
         END IF;
         RETURN NULL;
     END $$
@@ -183,9 +200,14 @@ POSTGRESQL = (
         RETURN NULL;
     END $$
     """,
-    "DROP TRIGGER IF EXISTS answers_item_sums ON answers",
-    "CREATE TRIGGER answers_item_sums AFTER INSERT OR UPDATE OR DELETE ON answers "
-    "FOR EACH ROW EXECUTE FUNCTION answers_keep_item_sums()",
+    *(f"DROP TRIGGER IF EXISTS {name} ON answers" for name in _PG_TRIGGERS),
+    "CREATE TRIGGER answers_item_sums_insert AFTER INSERT ON answers REFERENCING NEW TABLE AS new_answers "
+    "FOR EACH STATEMENT EXECUTE FUNCTION answers_keep_item_sums()",
+    "CREATE TRIGGER answers_item_sums_update AFTER UPDATE ON answers "
+    "REFERENCING OLD TABLE AS old_answers NEW TABLE AS new_answers "
+    "FOR EACH STATEMENT EXECUTE FUNCTION answers_keep_item_sums()",
+    "CREATE TRIGGER answers_item_sums_delete AFTER DELETE ON answers REFERENCING OLD TABLE AS old_answers "
+    "FOR EACH STATEMENT EXECUTE FUNCTION answers_keep_item_sums()",
     "DROP TRIGGER IF EXISTS responses_item_sums ON responses",
     "CREATE TRIGGER responses_item_sums "
     "AFTER UPDATE OF study_id, account_id, perspective, questionnaire_version_id OR DELETE ON responses "
@@ -214,11 +236,11 @@ def uninstall(connection: Connection) -> None:
     """Drop the triggers (and PostgreSQL's functions); the table itself is the migration's business."""
     if connection.dialect.name == "postgresql":
         statements: tuple[str, ...] = (
-            "DROP TRIGGER IF EXISTS answers_item_sums ON answers",
+            *(f"DROP TRIGGER IF EXISTS {name} ON answers" for name in _PG_TRIGGERS),
             "DROP TRIGGER IF EXISTS responses_item_sums ON responses",
             "DROP FUNCTION IF EXISTS answers_keep_item_sums()",
             "DROP FUNCTION IF EXISTS responses_keep_item_sums()",
-            "DROP FUNCTION IF EXISTS account_item_sums_refresh(integer, varchar, varchar)",
+            "DROP FUNCTION IF EXISTS account_item_sums_refresh(integer, integer, varchar, integer, varchar, varchar)",
             "DROP FUNCTION IF EXISTS account_item_sums_regroup(integer, integer, varchar, integer)",
         )
     else:

@@ -4,6 +4,9 @@ Each trigger recomputes the whole (response, dimension) row from that unit's ans
 subtracting the changed value: the sums are then exactly what a GROUP BY over the answers gives, in the same
 order of addition, and can never drift by rounding after many edits. A unit holds a handful of answers,
 found through the answers' (response, item) index, so a recomputation costs one small index range.
+SQLite recomputes per answer row (a trigger per event); PostgreSQL per statement (three statement-level
+triggers with transition tables), once for every unit the statement touched, so a bulk import of thousands of
+answers in one statement recomputes each unit once, not once per answer.
 
 Installed by `create_all` (an `after_create` hook on the metadata) and by the Alembic migration that adds the
 table; both call `install(connection)`. A later migration that rebuilds `answers` (Alembic's batch mode on
@@ -54,6 +57,7 @@ SQLITE = (
     "WHEN OLD.dimension IS NOT NULL AND OLD.score IS NOT NULL BEGIN" + _sqlite_refresh("OLD") + "END",
 )
 
+_PG_TRIGGERS = ("answers_sums_insert", "answers_sums_update", "answers_sums_delete")
 POSTGRESQL = (
     f"""
     CREATE OR REPLACE FUNCTION response_dimension_sums_refresh(unit_response integer, unit_dimension varchar)
@@ -68,28 +72,51 @@ POSTGRESQL = (
             GROUP BY response_id, dimension;
     END $$
     """,
+    # Statement-level, with the statement's rows as transition tables: each unit a statement touches is
+    # recomputed once, however many of its answers the statement wrote (an import writes thousands per
+    # statement; a row-level trigger recomputed a unit once per answer and left a dead row version each time).
+    # Units in key order, so that two writers lock them in the same order.
     """
     CREATE OR REPLACE FUNCTION answers_keep_dimension_sums() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        unit record;
     BEGIN
-        IF TG_OP = 'UPDATE' AND (OLD.score, OLD.weight, OLD.dimension, OLD.response_id)
-                IS NOT DISTINCT FROM (NEW.score, NEW.weight, NEW.dimension, NEW.response_id) THEN
-            RETURN NULL;
-        END IF;
-        IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.dimension IS NOT NULL AND OLD.score IS NOT NULL
-                AND (TG_OP = 'DELETE' OR (OLD.response_id, OLD.dimension)
-                     IS DISTINCT FROM (NEW.response_id, NEW.dimension)) THEN
-            PERFORM response_dimension_sums_refresh(OLD.response_id, OLD.dimension);
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.dimension IS NOT NULL
-                AND (NEW.score IS NOT NULL OR TG_OP = 'UPDATE') THEN
-            PERFORM response_dimension_sums_refresh(NEW.response_id, NEW.dimension);
+        IF TG_OP = 'INSERT' THEN
+            FOR unit IN SELECT DISTINCT response_id, dimension FROM new_answers
+                        WHERE dimension IS NOT NULL AND score IS NOT NULL ORDER BY 1, 2 LOOP
+                PERFORM response_dimension_sums_refresh(unit.response_id, unit.dimension);
+            END LOOP;
+        ELSIF TG_OP = 'DELETE' THEN
+            FOR unit IN SELECT DISTINCT response_id, dimension FROM old_answers
+                        WHERE dimension IS NOT NULL AND score IS NOT NULL ORDER BY 1, 2 LOOP
+                PERFORM response_dimension_sums_refresh(unit.response_id, unit.dimension);
+            END LOOP;
+        ELSE
+            FOR unit IN
+                WITH changed AS (
+                    SELECT o.response_id AS old_response, o.dimension AS old_dimension,
+                           n.response_id AS new_response, n.dimension AS new_dimension
+                    FROM old_answers o JOIN new_answers n ON n.id = o.id
+                    WHERE (o.score, o.weight, o.dimension, o.response_id)
+                          IS DISTINCT FROM (n.score, n.weight, n.dimension, n.response_id))
+                SELECT old_response, old_dimension FROM changed WHERE old_dimension IS NOT NULL
+                UNION SELECT new_response, new_dimension FROM changed WHERE new_dimension IS NOT NULL
+                ORDER BY 1, 2 LOOP
+                PERFORM response_dimension_sums_refresh(unit.old_response, unit.old_dimension);
+            END LOOP;
         END IF;
         RETURN NULL;
     END $$
     """,
     "DROP TRIGGER IF EXISTS answers_sums ON answers",
-    "CREATE TRIGGER answers_sums AFTER INSERT OR UPDATE OR DELETE ON answers "
-    "FOR EACH ROW EXECUTE FUNCTION answers_keep_dimension_sums()",
+    *(f"DROP TRIGGER IF EXISTS {name} ON answers" for name in _PG_TRIGGERS),
+    "CREATE TRIGGER answers_sums_insert AFTER INSERT ON answers REFERENCING NEW TABLE AS new_answers "
+    "FOR EACH STATEMENT EXECUTE FUNCTION answers_keep_dimension_sums()",
+    "CREATE TRIGGER answers_sums_update AFTER UPDATE ON answers "
+    "REFERENCING OLD TABLE AS old_answers NEW TABLE AS new_answers "
+    "FOR EACH STATEMENT EXECUTE FUNCTION answers_keep_dimension_sums()",
+    "CREATE TRIGGER answers_sums_delete AFTER DELETE ON answers REFERENCING OLD TABLE AS old_answers "
+    "FOR EACH STATEMENT EXECUTE FUNCTION answers_keep_dimension_sums()",
 )
 
 REFILL = (
@@ -113,6 +140,7 @@ def uninstall(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         statements = (
             "DROP TRIGGER IF EXISTS answers_sums ON answers",
+            *(f"DROP TRIGGER IF EXISTS {name} ON answers" for name in _PG_TRIGGERS),
             "DROP FUNCTION IF EXISTS answers_keep_dimension_sums()",
             "DROP FUNCTION IF EXISTS response_dimension_sums_refresh(integer, varchar)",
         )

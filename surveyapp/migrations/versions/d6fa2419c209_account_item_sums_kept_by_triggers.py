@@ -8,7 +8,7 @@ Create Date: 2026-11-27 11:02:41.534173
 from alembic import op
 import sqlalchemy as sa
 
-from surveyapp.responses import item_sums
+from surveyapp.responses import item_sums, unit_sums
 
 
 # revision identifiers, used by Alembic.
@@ -33,6 +33,9 @@ def upgrade():
     )
     # The existing answers fill the table once; from here on the triggers keep it equal to them.
     item_sums.install(op.get_bind(), refill=True)
+    # PostgreSQL: response_dimension_sums' row-level trigger becomes statement-level (one recomputation per
+    # unit and statement); on SQLite this recreates the same triggers.
+    unit_sums.install(op.get_bind())
 
 
 def downgrade():
