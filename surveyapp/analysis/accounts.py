@@ -82,26 +82,29 @@ def account_scores_from_aggregates(
     """
     result = []
     seen: set[tuple[int, Perspective, str]] = set()
+    add = seen.add
     for row in aggregates:
-        key = (row.account_id, row.perspective, row.dimension)
+        account_id, perspective, dimension, n = row.account_id, row.perspective, row.dimension, row.n
+        key = (account_id, perspective, dimension)
         if key in seen:
             raise ValueError(f"aggregate for {key} occurs twice")
-        seen.add(key)
-        if row.n == 0:
+        add(key)
+        if n == 0:
             continue
-        value = row.sum / row.n
+        value = row.sum / n
         if not -_SCALE_SLACK <= value <= 100 + _SCALE_SLACK:
             raise ValueError(f"aggregate for {key} gives mean {value!r}, off the 0-100 scale")
         result.append(
             AccountDimensionScore(
-                account_id=row.account_id,
-                perspective=row.perspective,
-                dimension=row.dimension,
-                mean=min(max(value, 0.0), 100.0),
-                n=row.n,
-                sd=sd_from_sums(row.n, row.sum, row.sum_sq),
+                account_id,
+                perspective,
+                dimension,
+                min(max(value, 0.0), 100.0),
+                n,
+                sd_from_sums(n, row.sum, row.sum_sq),
             )
         )
+    # Usually in this order already (the SQL path sorts), which the sort then only confirms.
     return tuple(sorted(result, key=_order))
 
 

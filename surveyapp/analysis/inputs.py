@@ -171,6 +171,18 @@ class AccountDimensionAggregate:
     sum_sq: float
 
     def __post_init__(self) -> None:
+        # A fast path for what SQL returns (tens of thousands of rows per analysis), then the full checks.
+        if (
+            type(self.perspective) is Perspective
+            and self.perspective in _SCORED
+            and type(self.n) is int
+            and self.n >= 0
+            and type(self.sum) is float
+            and type(self.sum_sq) is float
+            and math.isfinite(self.sum)
+            and math.isfinite(self.sum_sq)
+        ):
+            return
         _perspective(self, self.perspective)
         _count(self, "n")
         for name in ("sum", "sum_sq"):
@@ -195,6 +207,15 @@ class SignalAggregate:
     mean: float
 
     def __post_init__(self) -> None:
+        if (
+            type(self.perspective) is Perspective
+            and self.perspective in _SCORED
+            and type(self.n) is int
+            and self.n >= 0
+            and type(self.mean) is float
+            and 0.0 <= self.mean <= 100.0
+        ):
+            return
         _perspective(self, self.perspective)
         _count(self, "n")
         _score(self, "mean")

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    String,
     and_,
     case,
     false,
@@ -35,6 +36,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -117,6 +119,10 @@ class ItemSets:
 
 def _perspective(value: object) -> Perspective:
     return value if isinstance(value, Perspective) else Perspective(str(value))
+
+
+# A perspective by its text (or by itself: a StrEnum member hashes and compares as its value).
+_PERSPECTIVES: dict[str, Perspective] = {perspective.value: perspective for perspective in Perspective}
 
 
 def _answers_to(counted: CTE, keys: Mapping[int, frozenset[str]]) -> ColumnElement[bool]:
@@ -314,14 +320,12 @@ def answer_aggregates(
     result = AnswerAggregates(accounts=[], alpha=[], signals=[])
     # One pass over the units serves rules 4 and 13: grouped by the number of items answered as well, it gives
     # the accounts' n, Σ and Σ² (added up over the few widths a cell has; mostly one) and alpha's per-width
-    # totals (added up over the accounts).
-    accounts: dict[tuple[int, Perspective, str], tuple[int, float, float]] = {}
-    by_width: dict[tuple[Perspective, str], dict[int, tuple[int, float, float, float]]] = defaultdict(dict)
-    # Fetched whole (`all()`): iterating a result pulls one row per call through the driver.
+    # totals (added up over the accounts). Fetched whole (`all()`: iterating pulls one row per call through the
+    # driver), perspectives as plain text, sums added in place: this loop meets every account.
     unit_rows = connection.execute(
         select(
             units.c.account_id,
-            units.c.perspective,
+            type_coerce(units.c.perspective, String),
             units.c.dimension,
             units.c.answered,
             func.count(),
@@ -333,9 +337,12 @@ def answer_aggregates(
         )
         .group_by(units.c.account_id, units.c.perspective, units.c.dimension, units.c.answered)
         # In account order (SQLite's grouping gives it for free): the rules downstream sort and index by
-        # account, and Python does both several times faster on rows that come in order.
+        # account, and the widths of one cell come one after the other.
         .order_by(units.c.account_id, units.c.perspective, units.c.dimension)
     ).all()
+    accounts: list[list[Any]] = []
+    width_sums: dict[tuple[str, str, int], list[Any]] = {}
+    last_cell: tuple[int, str, str] | None = None
     for (
         account_id,
         perspective,
@@ -348,29 +355,30 @@ def answer_aggregates(
         total_sq,
         squares,
     ) in unit_rows:
-        perspective = _perspective(perspective)
-        n = int(n)
         cell = (account_id, perspective, dimension)
-        if cell in accounts:
-            before = accounts[cell]
-            accounts[cell] = (before[0] + n, before[1] + means, before[2] + means_sq)
+        if cell == last_cell:
+            entry = accounts[-1]
+            entry[3] += n
+            entry[4] += means
+            entry[5] += means_sq
         else:
-            accounts[cell] = (n, means, means_sq)
-        widths = by_width[(perspective, dimension)]
-        if answered in widths:
-            before_width = widths[answered]
-            widths[answered] = (
-                before_width[0] + n,
-                before_width[1] + total,
-                before_width[2] + total_sq,
-                before_width[3] + squares,
-            )
+            accounts.append([account_id, perspective, dimension, n, means, means_sq])
+            last_cell = cell
+        sums = width_sums.get((perspective, dimension, answered))
+        if sums is None:
+            width_sums[(perspective, dimension, answered)] = [n, total, total_sq, squares]
         else:
-            widths[answered] = (n, total, total_sq, squares)
+            sums[0] += n
+            sums[1] += total
+            sums[2] += total_sq
+            sums[3] += squares
     result.accounts.extend(
-        AccountDimensionAggregate(account_id, perspective, dimension, n, total, squares)
-        for (account_id, perspective, dimension), (n, total, squares) in accounts.items()
+        AccountDimensionAggregate(account_id, _PERSPECTIVES[perspective], dimension, n, total, squares)
+        for account_id, perspective, dimension, n, total, squares in accounts
     )
+    by_width: dict[tuple[Perspective, str], dict[int, tuple[int, float, float, float]]] = defaultdict(dict)
+    for (perspective, dimension, answered), (n, total, total_sq, squares) in width_sums.items():
+        by_width[(_PERSPECTIVES[perspective], dimension)][int(answered)] = (int(n), total, total_sq, squares)
     cells: dict[tuple[Perspective, str], _AlphaCell] = defaultdict(_AlphaCell)
     for key, widths in by_width.items():
         cells[key].width = max(widths)
@@ -381,19 +389,22 @@ def answer_aggregates(
     statements = [_summed_items(study.id, dirty, signals)]
     if dirty:
         statements.append(_counted_items(counted, dirty, signals))
-    signal_sums: dict[tuple[int, Perspective, str], tuple[int, float]] = {}
+    signal_sums: dict[tuple[int, str, str], list[Any]] = {}
     for statement in statements:
         for item_key, dimension, perspective, account_id, n, total in connection.execute(statement).all():
-            perspective = _perspective(perspective)
-            n, total = int(n), total or 0.0
+            total = total or 0.0
             if dimension:
-                items = cells[(perspective, dimension)].items
+                items = cells[(_PERSPECTIVES[perspective], dimension)].items
                 before = items.get(item_key)
                 items[item_key] = (n, total) if before is None else (before[0] + n, before[1] + total)
             if account_id is not None:
                 key = (account_id, perspective, item_key)
-                before = signal_sums.get(key)
-                signal_sums[key] = (n, total) if before is None else (before[0] + n, before[1] + total)
+                sums = signal_sums.get(key)
+                if sums is None:
+                    signal_sums[key] = [n, total]
+                else:
+                    sums[0] += n
+                    sums[1] += total
     short = {key: cells[key].width for key, widths in by_width.items() if len(widths) > 1}
     if short:
         _leave_out(session=session, counted=counted, short=short, cells=cells)
@@ -404,7 +415,7 @@ def answer_aggregates(
         )
     )
     result.signals.extend(
-        SignalAggregate(account_id, perspective, key, n, total / n)
+        SignalAggregate(account_id, _PERSPECTIVES[perspective], key, int(n), total / n)
         for (account_id, perspective, key), (n, total) in signal_sums.items()
     )
     return result

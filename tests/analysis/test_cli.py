@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from surveyapp.audit.models import AuditEvent
 from surveyapp.cli import cli
@@ -202,3 +202,43 @@ def test_analysis_of_an_unpinned_study_is_provisional(run, db, make_supplier):
     document = json.loads(result.output)
     assert (document["provisional"], document["scoring_version"]) == (True, catalogue().scoring.version)
     assert document["accounts"] == []
+
+
+def test_check_sums_of_exact_summaries_says_exact(run, world):
+    # Act
+    result = run("analysis", "check-sums")
+
+    # Assert
+    assert (result.exit_code, result.output) == (
+        0,
+        "response_dimension_sums: exact\naccount_item_sums: exact\n",
+    )
+
+
+def test_check_sums_with_a_row_changed_by_hand_fails_then_repair_fixes(run, db, world):
+    # Arrange: one row of each summary written behind the triggers' back
+    from surveyapp.responses.models import AccountItemSums, ResponseDimensionSums
+
+    db.session.execute(update(AccountItemSums).values(total=AccountItemSums.total + 1))
+    db.session.execute(update(ResponseDimensionSums).values(answered=ResponseDimensionSums.answered + 1))
+    db.session.commit()
+    items = db.session.scalar(select(func.count()).select_from(AccountItemSums))
+    units = db.session.scalar(select(func.count()).select_from(ResponseDimensionSums))
+
+    # Act
+    checked = run("analysis", "check-sums")
+    repaired = run("analysis", "check-sums", "--repair")
+    again = run("analysis", "check-sums")
+
+    # Assert
+    assert checked.exit_code == 1
+    assert checked.output.splitlines()[:2] == [
+        f"response_dimension_sums: {units} row(s) differ from the answers",
+        f"account_item_sums: {items} row(s) differ from the answers",
+    ]
+    assert "check-sums --repair" in checked.output
+    assert (repaired.exit_code, repaired.output.splitlines()[-1]) == (
+        0,
+        "recomputed both summaries from the answers",
+    )
+    assert again.output == "response_dimension_sums: exact\naccount_item_sums: exact\n"
