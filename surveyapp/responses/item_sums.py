@@ -26,6 +26,7 @@ import math
 from sqlalchemy import Connection, event, text
 
 from surveyapp.extensions import db
+from surveyapp.responses.unit_sums import run_for_dialect
 
 COLUMNS = "study_id, account_id, perspective, questionnaire_version_id, item_key, dimension, answered, total"
 GROUP = "r.study_id, r.account_id, r.perspective, r.questionnaire_version_id"
@@ -109,6 +110,19 @@ SQLITE = (
 
 _PG_KEYS = "r.study_id, r.account_id, r.perspective, r.questionnaire_version_id, a.item_key, a.dimension"
 _PG_TRIGGERS = ("answers_item_sums_insert", "answers_item_sums_update", "answers_item_sums_delete")
+_PG_REFRESH = """
+            PERFORM account_item_sums_refresh(k.study_id, k.account_id, k.perspective,
+                                              k.questionnaire_version_id, k.item_key, k.dimension);"""
+
+
+def _pg_refresh_rows(rows: str) -> str:
+    """The loop that refreshes every (group, item) of the transition table `rows`."""
+    return f"""
+            FOR k IN SELECT DISTINCT {_PG_KEYS} FROM {rows} a JOIN responses r ON r.id = a.response_id
+                     WHERE a.score IS NOT NULL AND r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP{_PG_REFRESH}
+            END LOOP;"""
+
+
 POSTGRESQL = (
     f"""
     CREATE OR REPLACE FUNCTION account_item_sums_refresh(key_study integer, key_account integer,
@@ -149,17 +163,9 @@ POSTGRESQL = (
         k record;
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            FOR k IN SELECT DISTINCT {_PG_KEYS} FROM new_answers a JOIN responses r ON r.id = a.response_id
-                     WHERE a.score IS NOT NULL AND r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP
-                PERFORM account_item_sums_refresh(k.study_id, k.account_id, k.perspective,
-                                                  k.questionnaire_version_id, k.item_key, k.dimension);
-            END LOOP;
+{_pg_refresh_rows("new_answers")}
         ELSIF TG_OP = 'DELETE' THEN
-            FOR k IN SELECT DISTINCT {_PG_KEYS} FROM old_answers a JOIN responses r ON r.id = a.response_id
-                     WHERE a.score IS NOT NULL AND r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP
-                PERFORM account_item_sums_refresh(k.study_id, k.account_id, k.perspective,
-                                                  k.questionnaire_version_id, k.item_key, k.dimension);
-            END LOOP;
+{_pg_refresh_rows("old_answers")}
         ELSE
             FOR k IN
                 WITH changed AS (
@@ -173,9 +179,7 @@ POSTGRESQL = (
                     SELECT old_response, old_item, old_dimension FROM changed WHERE old_score IS NOT NULL
                     UNION SELECT new_response, new_item, new_dimension FROM changed WHERE new_score IS NOT NULL)
                 SELECT DISTINCT {_PG_KEYS} FROM touched a JOIN responses r ON r.id = a.response_id
-                WHERE r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP
-                PERFORM account_item_sums_refresh(k.study_id, k.account_id, k.perspective,
-                                                  k.questionnaire_version_id, k.item_key, k.dimension);
+                WHERE r.account_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6 LOOP{_PG_REFRESH}
             END LOOP;
         END IF;
         RETURN NULL;
@@ -225,11 +229,7 @@ REFILL = ("DELETE FROM account_item_sums", f"INSERT INTO account_item_sums ({COL
 
 def install(connection: Connection, *, refill: bool = False) -> None:
     """Create (or replace) the triggers on this connection's database; `refill` recomputes every row first."""
-    statements = POSTGRESQL if connection.dialect.name == "postgresql" else SQLITE
-    if refill:
-        statements = REFILL + statements
-    for statement in statements:
-        connection.execute(text(statement))
+    run_for_dialect(connection, postgresql=POSTGRESQL, sqlite=SQLITE, first=REFILL if refill else ())
 
 
 def uninstall(connection: Connection) -> None:

@@ -128,10 +128,18 @@ REFILL = (
 
 def install(connection: Connection, *, refill: bool = False) -> None:
     """Create (or replace) the triggers on this connection's database; `refill` recomputes every row first."""
-    statements = POSTGRESQL if connection.dialect.name == "postgresql" else SQLITE
-    if refill:
-        statements = REFILL + statements
-    for statement in statements:
+    run_for_dialect(connection, postgresql=POSTGRESQL, sqlite=SQLITE, first=REFILL if refill else ())
+
+
+def run_for_dialect(
+    connection: Connection,
+    *,
+    postgresql: tuple[str, ...],
+    sqlite: tuple[str, ...],
+    first: tuple[str, ...] = (),
+) -> None:
+    """Run `first`, then the statements for this connection's database (PostgreSQL, else SQLite)."""
+    for statement in first + (postgresql if connection.dialect.name == "postgresql" else sqlite):
         connection.execute(text(statement))
 
 
