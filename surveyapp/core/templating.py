@@ -13,6 +13,7 @@ from flask import Flask, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from surveyapp.analysis.rounding import readable_decimal
 from surveyapp.auth.permissions import is_staff
 from surveyapp.enums import Role
 
@@ -34,9 +35,7 @@ def number(value: float | Decimal | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     quantum = Decimal(1).scaleb(-digits)
-    rounded = Decimal(repr(value) if isinstance(value, float) else value).quantize(
-        quantum, rounding=ROUND_HALF_UP
-    )
+    rounded = readable_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(rounded, pattern, locale=str(get_locale() or "en"))
 

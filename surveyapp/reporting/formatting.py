@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from surveyapp.analysis.rounding import readable_decimal
+
 DASH = "—"
 
 
 def _decimal(value: float | int | Decimal, digits: int) -> Decimal:
-    text = repr(value) if isinstance(value, float) else str(value)
-    return Decimal(text).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return readable_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 class Formatter:

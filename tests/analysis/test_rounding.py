@@ -1,4 +1,4 @@
-"""Rule 14: half-up (away from zero) display rounding via Decimal(repr(x))."""
+"""Rule 14: half-up (away from zero) display rounding of the number as read at 12 significant digits."""
 
 import pytest
 from scipy import stats
@@ -18,6 +18,10 @@ from surveyapp.analysis.rounding import round_score, round_statistic
         (-0.04, 0.0),  # never "-0.0"
         (66.66666666666667, 66.7),
         (60, 60.0),
+        (43.74999999999999, 43.8),  # a tie whose float sum came out a bit low still rounds up
+        (43.75000000000001, 43.8),
+        (-6.249999999999993, -6.3),
+        (43.7499, 43.7),  # a real difference stays one
     ],
 )
 def test_round_score_half_up_one_decimal(value, expected):
