@@ -86,21 +86,20 @@ def analysis_rescore(study_slug: str, repin_first: bool) -> None:
 
 
 @analysis.command("check-sums")
-@click.option("--repair", is_flag=True, help="Recompute the summaries from the answers (one transaction).")
+@click.option("--repair", is_flag=True, help="Recompute both summaries from the answers (one transaction).")
 def analysis_check_sums(repair: bool) -> None:
     """Compare the answer summaries the analysis reads with a recomputation from the answers.
 
-    `response_dimension_sums`, `account_item_sums` and `account_dimension_sums` are kept by database triggers;
-    a row can only go wrong if someone wrote the tables by hand or disabled the triggers. Exit status 1 when a
-    row differs and `--repair` was not given.
+    `response_dimension_sums` and `account_item_sums` are kept by database triggers; a row can only go wrong
+    if someone wrote the tables by hand or disabled the triggers. Exit status 1 when a row differs and
+    `--repair` was not given.
     """
-    from surveyapp.responses import account_sums, item_sums, unit_sums
+    from surveyapp.responses import item_sums, unit_sums
 
     connection = db.session.connection()
     stale = {
         "response_dimension_sums": len(unit_sums.stale_units(connection)),
         "account_item_sums": len(item_sums.stale_item_sums(connection)),
-        "account_dimension_sums": len(account_sums.stale_account_sums(connection)),
     }
     for table, count in stale.items():
         click.echo(f"{table}: {count} row(s) differ from the answers" if count else f"{table}: exact")
@@ -110,9 +109,7 @@ def analysis_check_sums(repair: bool) -> None:
     if not repair:
         db.session.rollback()
         raise click.ClickException("run `surveyapp analysis check-sums --repair` to recompute them")
-    # The units first: the account sums are recomputed from them.
     unit_sums.install(connection, refill=True)
     item_sums.install(connection, refill=True)
-    account_sums.install(connection, refill=True)
     db.session.commit()
-    click.echo("recomputed the summaries from the answers")
+    click.echo("recomputed both summaries from the answers")

@@ -56,13 +56,7 @@ from surveyapp.invitations.models import Invitation
 from surveyapp.questionnaires.models import QuestionnaireVersion
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import load_version
-from surveyapp.responses.models import (
-    AccountDimensionSums,
-    AccountItemSums,
-    Answer,
-    Response,
-    ResponseDimensionSums,
-)
+from surveyapp.responses.models import AccountItemSums, Answer, Response, ResponseDimensionSums
 from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select
 from surveyapp.studies.models import Account, Study, StudyAccount, StudyQuestionnaire
 
@@ -248,61 +242,6 @@ def _dirty_accounts(study_id: int, counted: CTE) -> Select[Any]:
     )
 
 
-def _in_scope(table: Any, study_id: int, dirty: list[int]) -> list[ColumnElement[bool]]:
-    """A summary table's rows of the study, about accounts in scope, in a scored perspective, not dirty."""
-    conditions = [
-        table.study_id == study_id,
-        table.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
-        table.perspective.in_(SCORED_PERSPECTIVES),
-    ]
-    if dirty:
-        conditions.append(table.account_id.not_in(dirty))
-    return conditions
-
-
-def _summed_units(study_id: int, dirty: list[int]) -> Select[Any]:
-    """Per (account, perspective, dimension, items answered) the units' n and sums, from
-    `account_dimension_sums`, for the accounts in scope whose responses all count; in account order."""
-    sums = AccountDimensionSums
-    return (
-        select(
-            sums.account_id,
-            type_coerce(sums.perspective, String),
-            sums.dimension,
-            sums.answered,
-            sums.units,
-            sums.means,
-            sums.means_sq,
-            sums.totals,
-            sums.totals_sq,
-            sums.squares,
-        )
-        .where(*_in_scope(sums, study_id, dirty))
-        .order_by(sums.account_id, sums.perspective, sums.dimension, sums.answered)
-    )
-
-
-def _counted_units(units: CTE, dirty: list[int]) -> Select[Any]:
-    """The same as `_summed_units`, from the counted responses' units of the given accounts."""
-    return (
-        select(
-            units.c.account_id,
-            type_coerce(units.c.perspective, String),
-            units.c.dimension,
-            units.c.answered,
-            func.count(),
-            func.sum(units.c.mean),
-            func.sum(units.c.mean * units.c.mean),
-            func.sum(units.c.total),
-            func.sum(units.c.total * units.c.total),
-            func.sum(units.c.squares),
-        )
-        .where(units.c.account_id.in_(dirty))
-        .group_by(units.c.account_id, units.c.perspective, units.c.dimension, units.c.answered)
-        .order_by(units.c.account_id, units.c.perspective, units.c.dimension)
-    )
-
-
 def _summed_items(study_id: int, dirty: list[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
     """Per (item, dimension, perspective) — and per account for signal items — n and Σscore from
     `account_item_sums`, over the accounts in scope whose responses all count."""
@@ -310,6 +249,13 @@ def _summed_items(study_id: int, dirty: list[int], signals: Mapping[int, frozens
     account = _signal_account(sums.questionnaire_version_id, sums.item_key, sums.account_id, signals).label(
         "signal_account"
     )
+    conditions = [
+        sums.study_id == study_id,
+        sums.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
+        sums.perspective.in_(SCORED_PERSPECTIVES),
+    ]
+    if dirty:
+        conditions.append(sums.account_id.not_in(dirty))
     return (
         select(
             sums.item_key,
@@ -319,7 +265,7 @@ def _summed_items(study_id: int, dirty: list[int], signals: Mapping[int, frozens
             func.sum(sums.answered),
             func.sum(sums.total),
         )
-        .where(*_in_scope(sums, study_id, dirty))
+        .where(*conditions)
         .group_by(sums.item_key, sums.dimension, sums.perspective, account)
         .order_by(account, sums.perspective, sums.item_key)
     )
@@ -372,16 +318,28 @@ def answer_aggregates(
     counted = counted_select(study.id).cte("counted")
     units = _units(counted)
     result = AnswerAggregates(accounts=[], alpha=[], signals=[])
-    # The accounts with a response that does not count (rule 2) read their units and answers themselves; every
-    # other account is read from the trigger-kept summaries, which cover all of its responses.
-    dirty = sorted(connection.execute(_dirty_accounts(study.id, counted)).scalars())
-    # One pass per source serves rules 4 and 13: grouped by the number of items answered as well, it gives
+    # One pass over the units serves rules 4 and 13: grouped by the number of items answered as well, it gives
     # the accounts' n, Σ and Σ² (added up over the few widths a cell has; mostly one) and alpha's per-width
     # totals (added up over the accounts). Fetched whole (`all()`: iterating pulls one row per call through the
     # driver), perspectives as plain text, sums added in place: this loop meets every account.
-    unit_rows = connection.execute(_summed_units(study.id, dirty)).all()
-    if dirty:
-        unit_rows += connection.execute(_counted_units(units, dirty)).all()
+    unit_rows = connection.execute(
+        select(
+            units.c.account_id,
+            type_coerce(units.c.perspective, String),
+            units.c.dimension,
+            units.c.answered,
+            func.count(),
+            func.sum(units.c.mean),
+            func.sum(units.c.mean * units.c.mean),
+            func.sum(units.c.total),
+            func.sum(units.c.total * units.c.total),
+            func.sum(units.c.squares),
+        )
+        .group_by(units.c.account_id, units.c.perspective, units.c.dimension, units.c.answered)
+        # In account order (SQLite's grouping gives it for free): the rules downstream sort and index by
+        # account, and the widths of one cell come one after the other.
+        .order_by(units.c.account_id, units.c.perspective, units.c.dimension)
+    ).all()
     accounts: list[list[Any]] = []
     width_sums: dict[tuple[str, str, int], list[Any]] = {}
     last_cell: tuple[int, str, str] | None = None
@@ -427,6 +385,7 @@ def answer_aggregates(
         cells[key].complete = widths[max(widths)]
     # Alpha's item sums and the signal items: from `account_item_sums` for the accounts whose responses all
     # count, from the answers for the few that have one that does not (in progress, superseded).
+    dirty = sorted(connection.execute(_dirty_accounts(study.id, counted)).scalars())
     statements = [_summed_items(study.id, dirty, signals)]
     if dirty:
         statements.append(_counted_items(counted, dirty, signals))

@@ -199,40 +199,6 @@ class AccountItemSums(db.Model):
         )
 
 
-class AccountDimensionSums(db.Model):
-    """Per study, account, perspective, dimension and number of items answered: the sums of the units.
-
-    Over the `response_dimension_sums` rows of every response of the group whatever its status (as
-    `AccountItemSums`): n units, Σ and Σ² of their means (rule 4's account aggregates), ΣT, ΣT² and Σx²
-    (Cronbach's alpha, rule 13). Kept by database triggers on `response_dimension_sums` and `responses`
-    (`responses.account_sums`); the analysis reads these rows for the accounts whose responses all count.
-    """
-
-    __tablename__ = "account_dimension_sums"
-    __table_args__ = (CheckConstraint("units > 0", name="units_positive"),)
-
-    study_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    perspective: Mapped[Perspective] = mapped_column(
-        enum_type(Perspective, "account_dimension_perspective"), primary_key=True
-    )
-    dimension: Mapped[str] = mapped_column(String(64), primary_key=True)
-    answered: Mapped[int] = mapped_column(Integer, primary_key=True)
-    units: Mapped[int] = mapped_column(Integer)
-    means: Mapped[float] = mapped_column(Float)
-    means_sq: Mapped[float] = mapped_column(Float)
-    totals: Mapped[float] = mapped_column(Float)
-    totals_sq: Mapped[float] = mapped_column(Float)
-    squares: Mapped[float] = mapped_column(Float)
-
-    def __repr__(self) -> str:
-        return (
-            f"<AccountDimensionSums study={self.study_id} account={self.account_id} {self.perspective} "
-            f"{self.dimension} n={self.units}>"
-        )
-
-
-# The triggers that maintain the summary tables register with the metadata when the models are imported.
-from surveyapp.responses import account_sums as _account_sums  # noqa: E402, F401
+# The triggers that maintain the two summary tables register with the metadata when the models are imported.
 from surveyapp.responses import item_sums as _item_sums  # noqa: E402, F401
 from surveyapp.responses import unit_sums as _unit_sums  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""account item sums and account dimension sums kept by triggers (issue 8)
+"""account item sums kept by triggers (issue 8)
 
 Revision ID: d6fa2419c209
 Revises: 40e4e61be868
@@ -8,7 +8,7 @@ Create Date: 2026-11-27 11:02:41.534173
 from alembic import op
 import sqlalchemy as sa
 
-from surveyapp.responses import account_sums, item_sums, unit_sums
+from surveyapp.responses import item_sums, unit_sums
 
 
 # revision identifiers, used by Alembic.
@@ -33,29 +33,11 @@ def upgrade():
     )
     # The existing answers fill the table once; from here on the triggers keep it equal to them.
     item_sums.install(op.get_bind(), refill=True)
-    op.create_table('account_dimension_sums',
-    sa.Column('study_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('perspective', sa.Enum('client', 'supplier', 'supplier_predicts_client', 'none', name='account_dimension_perspective', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('dimension', sa.String(length=64), nullable=False),
-    sa.Column('answered', sa.Integer(), nullable=False),
-    sa.Column('units', sa.Integer(), nullable=False),
-    sa.Column('means', sa.Float(), nullable=False),
-    sa.Column('means_sq', sa.Float(), nullable=False),
-    sa.Column('totals', sa.Float(), nullable=False),
-    sa.Column('totals_sq', sa.Float(), nullable=False),
-    sa.Column('squares', sa.Float(), nullable=False),
-    sa.CheckConstraint('units > 0', name=op.f('ck_account_dimension_sums_units_positive')),
-    sa.PrimaryKeyConstraint('study_id', 'account_id', 'perspective', 'dimension', 'answered', name=op.f('pk_account_dimension_sums'))
-    )
-    account_sums.install(op.get_bind(), refill=True)
     # PostgreSQL: response_dimension_sums' row-level trigger becomes statement-level (one recomputation per
     # unit and statement); on SQLite this recreates the same triggers.
     unit_sums.install(op.get_bind())
 
 
 def downgrade():
-    account_sums.uninstall(op.get_bind())
-    op.drop_table('account_dimension_sums')
     item_sums.uninstall(op.get_bind())
     op.drop_table('account_item_sums')
