@@ -108,6 +108,11 @@ SQLITE = (
     + "END",
 )
 
+# Two respondents of one account may write at the same time (SQLite lets one writer in at a time; PostgreSQL
+# does not). The account's rows are recomputed under a transaction-level lock on the account: the second writer
+# waits for the first to commit and then, each statement reading afresh, recomputes from both writers' answers
+# (without it, it recomputed from what it saw before and left the first writer's answers out).
+_PG_LOCK = "PERFORM pg_advisory_xact_lock(hashtext('account_item_sums'), {account});"
 _PG_KEYS = "r.study_id, r.account_id, r.perspective, r.questionnaire_version_id, a.item_key, a.dimension"
 _PG_TRIGGERS = ("answers_item_sums_insert", "answers_item_sums_update", "answers_item_sums_delete")
 _PG_REFRESH = """
@@ -129,6 +134,7 @@ POSTGRESQL = (
         key_perspective varchar, key_version integer, key_item varchar, key_dimension varchar)
     RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
+        {_PG_LOCK.format(account="key_account")}
         DELETE FROM account_item_sums
             WHERE study_id = key_study AND account_id = key_account AND perspective = key_perspective
               AND questionnaire_version_id = key_version AND item_key = key_item
@@ -148,6 +154,7 @@ POSTGRESQL = (
     RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
     """
+    + _PG_LOCK.format(account="group_account")
     + _REFRESH_GROUP.format(
         study="group_study", account="group_account", perspective="group_perspective", version="group_version"
     )

@@ -6,15 +6,18 @@ dimension) equal to the scored answers of that group's responses, whatever write
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from flask import current_app
+from sqlalchemy import delete, select, text, update
 
 from surveyapp.responses.item_sums import install, stale_item_sums
 from surveyapp.responses.models import AccountItemSums, Answer, Response
 from surveyapp.studies.models import Study
 from tests.analysis.builders import World, make_world
+from tests.conftest import is_postgres
 
 
 @pytest.fixture
@@ -160,3 +163,40 @@ def test_stale_item_sums_when_a_row_is_wrong_names_it_and_refill_repairs(db, wor
     # Assert
     assert [key[4] for key in stale] == ["b"]
     assert stale_item_sums(db.session.connection()) == []
+
+
+def test_item_sums_with_two_respondents_of_one_account_writing_at_once_stay_exact(db, world, responses):
+    # Arrange: anna's and bert's new answers to the same item, written in two transactions that overlap
+    if not is_postgres():
+        pytest.skip("SQLite lets one writer in at a time")
+    anna, bert = responses
+    insert = text(
+        "INSERT INTO answers (response_id, item_key, value, not_applicable, score, dimension, weight, version, "
+        "created_at, updated_at) VALUES (:response, 'c', 'x', false, :score, 'needs', 1.0, 1, now(), now())"
+    )
+    engine = db.engine
+    app = current_app._get_current_object()  # the engine's event hooks need an app context in the thread too
+    first = engine.connect()
+    first.begin()
+    first.execute(insert, {"response": anna.id, "score": 10.0})
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        with app.app_context(), engine.connect() as second, second.begin():
+            try:
+                second.execute(insert, {"response": bert.id, "score": 30.0})
+            except BaseException as error:  # reported by the assertion below
+                errors.append(error)
+                raise
+
+    # Act: the second writer starts while the first is still open, and has to wait for it
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(timeout=1)
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+
+    # Assert: no duplicate row, nobody's answer missing
+    assert errors == []
+    assert _sums(db)[(_acme(world), "c", "needs")] == (2, 40.0)
