@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,16 @@ def queue_report(db: Any, study: Any) -> int:
 
 
 def peek_status(db: Any, report_id: int) -> ReportStatus:
-    """The report's status in a transaction that ends at once (an open one would lock SQLite for the child)."""
+    """The report's status, read without waiting on the renderer.
+
+    On SQLite every transaction of the app takes the write lock (BEGIN IMMEDIATE), and the renderer holds it
+    from its claim until the PDF is stored: a poll through the app's engine waited out the very state it was
+    looking for (seen as queued, then ready). A plain WAL reader never waits.
+    """
+    if db.engine.dialect.name == "sqlite":
+        with closing(sqlite3.connect(db.engine.url.database)) as reader:
+            (value,) = reader.execute("SELECT status FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return ReportStatus(value)
     status = db.session.scalar(select(Report.status).where(Report.id == report_id))
     db.session.rollback()
     return status
