@@ -203,7 +203,7 @@ class _AlphaCell:
 
 @dataclass(frozen=True, slots=True)
 class AnswerAggregates:
-    """Everything `answer_aggregates` reads in its one statement."""
+    """Everything `answer_aggregates` reads: the account aggregates, alpha's sums and the signal aggregates."""
 
     accounts: list[AccountDimensionAggregate]
     alpha: list[AlphaAggregate]
