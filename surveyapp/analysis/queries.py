@@ -11,7 +11,8 @@ aggregates their answers where they are stored. Only aggregates leave the databa
   sums and the signal items (`responses.item_sums`); only an account with a response that does not count has
   its item sums read from its counted answers;
 - `account_aggregates`: rule 4's aggregates alone (for the previous wave's overall fits);
-- `nps_answers` (rule 8, one row per client respondent), `response_counts`, `account_figures`.
+- `nps_answers` (rule 8, one row per client respondent), `response_tally` (the counts, and the accounts
+  with a response that does not count), `account_figures`.
 
 Which items are signals and which one is the NPS question comes from the questionnaire version a response is
 *scored* on: the study's pinned version of that questionnaire (`scoring_questionnaires`), the same version
@@ -21,7 +22,7 @@ Which items are signals and which one is the NPS question comes from the questio
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,7 @@ from surveyapp.questionnaires.models import QuestionnaireVersion
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import load_version
 from surveyapp.responses.models import AccountItemSums, Answer, Response, ResponseDimensionSums
-from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select
+from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select, ranked_responses
 from surveyapp.studies.models import Account, Study, StudyAccount, StudyQuestionnaire
 
 # Memory for the hash aggregates of `answer_aggregates` on PostgreSQL (its default, 4MB, makes them spill to
@@ -226,23 +227,21 @@ def _signal_account(version: Any, item_key: Any, account: Any, signals: Mapping[
     return case((is_signal, account), else_=None)
 
 
-def _dirty_accounts(study_id: int, counted: CTE) -> Select[Any]:
-    """The accounts in scope with a response in a scored perspective that does not count (rule 2: in
-    progress, or superseded by a later one): `account_item_sums` covers every response, so for these accounts
-    the analysis reads the counted answers instead."""
-    return (
-        select(Response.account_id)
-        .where(
-            Response.study_id == study_id,
-            Response.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
-            Response.perspective.in_(SCORED_PERSPECTIVES),
-            Response.id.not_in(select(counted.c.id)),
-        )
-        .distinct()
+def _tallied(study_id: int) -> Select[Any]:
+    """Per account, perspective and mode, the in-scope responses in a scored perspective that count (rule 2)
+    and those that do not (in progress, or superseded by a later one), with their number."""
+    ranked = ranked_responses(study_id, in_scope_only=True, every_status=True)
+    counts = and_(ranked.c.completed, ranked.c.rank == 1)
+    return select(ranked.c.account_id, ranked.c.perspective, ranked.c.mode, counts, func.count()).group_by(
+        ranked.c.account_id, ranked.c.perspective, ranked.c.mode, counts
     )
 
 
-def _summed_items(study_id: int, dirty: list[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
+def _uncounted_accounts(rows: Iterable[Any]) -> frozenset[int]:
+    return frozenset(account_id for account_id, _perspective, _mode, counts, _n in rows if not counts)
+
+
+def _summed_items(study_id: int, dirty: Sequence[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
     """Per (item, dimension, perspective) — and per account for signal items — n and Σscore from
     `account_item_sums`, over the accounts in scope whose responses all count."""
     sums = AccountItemSums
@@ -271,7 +270,7 @@ def _summed_items(study_id: int, dirty: list[int], signals: Mapping[int, frozens
     )
 
 
-def _counted_items(counted: CTE, dirty: list[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
+def _counted_items(counted: CTE, dirty: Sequence[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
     """The same as `_summed_items`, from the counted answers of the given accounts."""
     dimension = func.coalesce(Answer.dimension, "")
     account = _signal_account(
@@ -290,7 +289,11 @@ def _counted_items(counted: CTE, dirty: list[int], signals: Mapping[int, frozens
 
 
 def answer_aggregates(
-    *, session: Session, study: Study, signals: Mapping[int, frozenset[str]]
+    *,
+    session: Session,
+    study: Study,
+    signals: Mapping[int, frozenset[str]],
+    uncounted: Collection[int] | None = None,
 ) -> AnswerAggregates:
     """Rule 4's account aggregates, rule 13's alpha sums and rule 9's signal aggregates.
 
@@ -303,7 +306,8 @@ def answer_aggregates(
       (added up over the accounts). Since a response holds an item at most once, the units with the most
       items (the cell's width) are the complete ones exactly when that most equals the number of items that
       occur;
-    - the accounts in scope with a response that does not count (in progress, superseded: rule 2);
+    - the accounts in scope with a response that does not count (in progress, superseded: rule 2), unless the
+      caller passes them as `uncounted` (`response_tally` has them);
     - per (item, dimension, perspective), and per account for the signal items, n and Σscore from
       `account_item_sums` for every other account, and from the counted answers for those few: alpha's
       item sums and the signal aggregates. When some units are incomplete (usually few), their answers are
@@ -385,7 +389,9 @@ def answer_aggregates(
         cells[key].complete = widths[max(widths)]
     # Alpha's item sums and the signal items: from `account_item_sums` for the accounts whose responses all
     # count, from the answers for the few that have one that does not (in progress, superseded).
-    dirty = sorted(connection.execute(_dirty_accounts(study.id, counted)).scalars())
+    if uncounted is None:
+        uncounted = _uncounted_accounts(connection.execute(_tallied(study.id)).all())
+    dirty = sorted(uncounted)
     statements = [_summed_items(study.id, dirty, signals)]
     if dirty:
         statements.append(_counted_items(counted, dirty, signals))
@@ -468,8 +474,19 @@ def nps_answers(*, session: Session, study: Study, nps: Mapping[int, frozenset[s
     return [NpsAnswer(account_id, contact_id, int(value)) for account_id, contact_id, value in rows]
 
 
-def response_counts(*, session: Session, study: Study) -> list[ResponseCounts]:
-    """Per account and perspective: invitations (not opted out) and counted responses by mode.
+@dataclass(frozen=True, slots=True)
+class ResponseTally:
+    """`counts`: per account and perspective, the invitations and the counted responses by mode;
+    `uncounted`: the accounts in scope with a response in a scored perspective that does not count (in
+    progress, or superseded: rule 2), whose answers `answer_aggregates` reads one by one."""
+
+    counts: list[ResponseCounts]
+    uncounted: frozenset[int]
+
+
+def response_tally(*, session: Session, study: Study) -> ResponseTally:
+    """Per account and perspective: invitations (not opted out) and counted responses by mode; and the
+    accounts with a response that does not count.
 
     Interviews (issue 10) count as invited too, unless cancelled. An import needs no invitation, so
     `completed` may exceed `invited`.
@@ -486,12 +503,7 @@ def response_counts(*, session: Session, study: Study) -> list[ResponseCounts]:
         )
         .group_by(Invitation.account_id, StudyQuestionnaire.perspective)
     ).all()
-    counted = counted_select(study.id).subquery("counted")
-    completed = session.execute(
-        select(counted.c.account_id, counted.c.perspective, counted.c.mode, func.count()).group_by(
-            counted.c.account_id, counted.c.perspective, counted.c.mode
-        )
-    ).all()
+    tallied = session.execute(_tallied(study.id)).all()
     cells: dict[tuple[int, Perspective], dict[str, int]] = defaultdict(dict)
     for account_id, perspective, n in invited:
         cells[(account_id, _perspective(perspective))]["invited"] = int(n)
@@ -508,12 +520,21 @@ def response_counts(*, session: Session, study: Study) -> list[ResponseCounts]:
     for account_id, perspective, n in interviews:
         cell = cells[(account_id, _perspective(perspective))]
         cell["invited"] = cell.get("invited", 0) + int(n)
-    for account_id, perspective, mode, n in completed:
-        cells[(account_id, _perspective(perspective))][MODE_FIELDS[ResponseMode(mode)]] = int(n)
-    return [
-        ResponseCounts(account_id, perspective, **values)
-        for (account_id, perspective), values in sorted(cells.items(), key=lambda entry: entry[0])
-    ]
+    for account_id, perspective, mode, counts, n in tallied:
+        if counts:
+            cells[(account_id, _perspective(perspective))][MODE_FIELDS[ResponseMode(mode)]] = int(n)
+    return ResponseTally(
+        counts=[
+            ResponseCounts(account_id, perspective, **values)
+            for (account_id, perspective), values in sorted(cells.items(), key=lambda entry: entry[0])
+        ],
+        uncounted=_uncounted_accounts(tallied),
+    )
+
+
+def response_counts(*, session: Session, study: Study) -> list[ResponseCounts]:
+    """`response_tally`'s counts: per account and perspective, invitations and counted responses by mode."""
+    return response_tally(session=session, study=study).counts
 
 
 def account_figures(*, session: Session, study: Study) -> list[AccountFigures]:

@@ -123,7 +123,10 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
     scoring, provisional = scoring_of(session=session, study=study, current=current)
     fit_model = fit_model_of(scoring)
     items = queries.ItemSets.of(queries.scoring_questionnaires(session=session, study=study))
-    answers = queries.answer_aggregates(session=session, study=study, signals=items.signals)
+    tally = queries.response_tally(session=session, study=study)
+    answers = queries.answer_aggregates(
+        session=session, study=study, signals=items.signals, uncounted=tally.uncounted
+    )
     aggregates = _checked(answers.accounts, fit_model, study, scoring)
     previous = study.previous_study
     return analyse_study(
@@ -136,7 +139,7 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
         account_scores=account_scores_from_aggregates(aggregates),
         nps_answers=queries.nps_answers(session=session, study=study, nps=items.nps),
         signal_aggregates=answers.signals,
-        response_counts=queries.response_counts(session=session, study=study),
+        response_counts=tally.counts,
         alpha_aggregates=answers.alpha,
         previous=(
             None

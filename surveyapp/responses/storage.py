@@ -29,18 +29,24 @@ from surveyapp.studies.models import Study, StudyAccount
 SCORED_PERSPECTIVES = (Perspective.CLIENT, Perspective.SUPPLIER, Perspective.SUPPLIER_PREDICTS_CLIENT)
 
 
-def ranked_responses(study_id: int, *, in_scope_only: bool = False) -> Subquery:
+def ranked_responses(study_id: int, *, in_scope_only: bool = False, every_status: bool = False) -> Subquery:
     """The study's completed responses with their `rank` within (contact, account, perspective): 1 = counts.
 
     With `in_scope_only`, only responses about accounts in the study's scope and in a scored perspective
-    (the account is part of the partition, so filtering first changes no rank).
+    (the account is part of the partition, so filtering first changes no rank). With `every_status`, the
+    responses in progress too, ranked apart from the completed ones, and a column `completed`: a response
+    counts when it is completed and ranks 1.
     """
-    conditions = [Response.study_id == study_id, Response.status == COMPLETED]
+    completed = Response.status == COMPLETED
+    conditions = [Response.study_id == study_id]
+    if not every_status:
+        conditions.append(completed)
     if in_scope_only:
         scope = select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)
         conditions += [Response.account_id.in_(scope), Response.perspective.in_(SCORED_PERSPECTIVES)]
+    partition = (Response.contact_id, Response.account_id, Response.perspective)
     rank = func.row_number().over(
-        partition_by=(Response.contact_id, Response.account_id, Response.perspective),
+        partition_by=(*partition, completed) if every_status else partition,
         order_by=(Response.submitted_at.desc(), Response.id.desc()),
     )
     return (
@@ -52,6 +58,7 @@ def ranked_responses(study_id: int, *, in_scope_only: bool = False) -> Subquery:
             Response.mode,
             Response.questionnaire_version_id,
             rank.label("rank"),
+            *((completed.label("completed"),) if every_status else ()),
         )
         .where(*conditions)
         .subquery("ranked")

@@ -324,6 +324,38 @@ def test_response_counts_invitations_not_opted_out_by_perspective(db, world):
     assert (counts[(acme, SUPPLIER)].invited, counts[(acme, SUPPLIER)].completed) == (1, 0)
 
 
+def test_response_tally_lists_the_accounts_with_a_response_that_does_not_count(db, world):
+    # Arrange: at Acme anna's first response is superseded by her second; at Globex ben's counts and sam's
+    # supplier response is still in progress
+    world.respond("anna", "Acme BV", {"role": "user", "recommend": "2"}, at=day(1))
+    world.respond("anna", "Acme BV", {"role": "user", "recommend": "9"}, at=day(2))
+    world.respond("ben", "Globex", {"role": "user", "recommend": "7"}, at=day(1))
+    world.respond("sam", "Globex", {"relation": "3"}, at=day(3), completed=False)
+
+    # Act
+    tally = queries.response_tally(session=db.session, study=world.study)
+
+    # Assert: one counted survey per client cell; the progress response counts nowhere
+    acme, globex = world.accounts["Acme BV"], world.accounts["Globex"]
+    assert tally.uncounted == frozenset({acme, globex})
+    assert [(row.account_id, row.perspective, row.survey, row.completed) for row in tally.counts] == [
+        (acme, CLIENT, 1, 1),
+        (globex, CLIENT, 1, 1),
+    ]
+
+
+def test_response_tally_with_every_response_counted_has_no_uncounted_account(db, world):
+    # Arrange
+    world.respond("anna", "Acme BV", {"role": "user", "recommend": "9"})
+    world.respond("sam", "Globex", {"relation": "3"})
+
+    # Act
+    tally = queries.response_tally(session=db.session, study=world.study)
+
+    # Assert
+    assert tally.uncounted == frozenset()
+
+
 def test_pinned_scoring_version_is_used_and_not_provisional(db, world):
     # Arrange
     world.respond("anna", "Acme BV", {"role": "user", "recommend": "9"})
