@@ -83,6 +83,10 @@ def account_scores_from_aggregates(
     result = []
     seen: set[tuple[int, Perspective, str]] = set()
     add = seen.add
+    # The SQL path delivers the rows in order; then the sort is not needed (a key that is not greater than the
+    # one before it, all keys being distinct, means it is).
+    ordered = True
+    previous: tuple[int, Perspective, str] | None = None
     for row in aggregates:
         account_id, perspective, dimension, n = row.account_id, row.perspective, row.dimension, row.n
         key = (account_id, perspective, dimension)
@@ -91,21 +95,21 @@ def account_scores_from_aggregates(
         add(key)
         if n == 0:
             continue
-        value = row.sum / n
-        if not -_SCALE_SLACK <= value <= 100 + _SCALE_SLACK:
-            raise ValueError(f"aggregate for {key} gives mean {value!r}, off the 0-100 scale")
+        total = row.sum
+        value = total / n
+        if not 0.0 <= value <= 100.0:
+            if not -_SCALE_SLACK <= value <= 100 + _SCALE_SLACK:
+                raise ValueError(f"aggregate for {key} gives mean {value!r}, off the 0-100 scale")
+            value = min(max(value, 0.0), 100.0)
+        if ordered and previous is not None and key < previous:
+            ordered = False
+        previous = key
         result.append(
             AccountDimensionScore(
-                account_id,
-                perspective,
-                dimension,
-                min(max(value, 0.0), 100.0),
-                n,
-                sd_from_sums(n, row.sum, row.sum_sq),
+                account_id, perspective, dimension, value, n, sd_from_sums(n, total, row.sum_sq)
             )
         )
-    # Usually in this order already (the SQL path sorts), which the sort then only confirms.
-    return tuple(sorted(result, key=_order))
+    return tuple(result) if ordered else tuple(sorted(result, key=_order))
 
 
 class AccountScoreIndex:
