@@ -8,8 +8,8 @@ aggregates their answers where they are stored. Only aggregates leave the databa
   item's n and mean (rule 9). They come from two summaries that database triggers keep equal to the answers:
   `response_dimension_sums`, one row per (response, dimension), for the respondents' dimension scores (rule 3;
   `responses.unit_sums`), and `account_item_sums`, one row per (account, perspective, item), for alpha's item
-  sums and the signal items (`responses.item_sums`); only an account with a response that does not count has
-  its item sums read from its counted answers;
+  sums and the signal items (`summed_item_rows`, `responses.item_sums`); only an account with a response that
+  does not count has its item sums read from its counted answers;
 - `account_aggregates`: rule 4's aggregates alone (for the previous wave's overall fits);
 - `nps_answers` (rule 8, one row per client respondent), `response_tally` (the counts, and the accounts
   with a response that does not count), `account_figures`.
@@ -22,7 +22,7 @@ Which items are signals and which one is the NPS question comes from the questio
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +31,10 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
-    case,
     false,
     func,
+    literal_column,
+    null,
     or_,
     select,
     text,
@@ -211,20 +212,22 @@ class AnswerAggregates:
     signals: list[SignalAggregate]
 
 
-def _signal_account(version: Any, item_key: Any, account: Any, signals: Mapping[int, frozenset[str]]) -> Any:
-    """The account when (version, item) is a signal item of that questionnaire version, else NULL: grouped by,
-    it keeps the signal items per account and pools every other item over the accounts."""
-    is_signal = (
-        or_(
-            *(
-                and_(version == version_id, item_key.in_(sorted(item_keys)))
-                for version_id, item_keys in sorted(signals.items())
-            )
+def _is_signal(version: Any, item_key: Any, signals: Mapping[int, frozenset[str]]) -> ColumnElement[bool]:
+    """Whether (questionnaire version, item) is a signal item of that version."""
+    if not signals:
+        return false()
+    return or_(
+        *(
+            and_(version == version_id, item_key.in_(sorted(item_keys)))
+            for version_id, item_keys in sorted(signals.items())
         )
-        if signals
-        else false()  # a column expression still, which PostgreSQL accepts in GROUP BY (a bare NULL it does not)
     )
-    return case((is_signal, account), else_=None)
+
+
+# Signal aggregates are read only when their mean may reach the signal threshold: up to this far above it, a
+# margin far wider than rule 7's tolerance and the rounding of a SQL sum, so rule 9 itself (in Python) still
+# decides on every aggregate that could raise a signal.
+SIGNAL_MARGIN = 1e-6
 
 
 def _tallied(study_id: int) -> Select[Any]:
@@ -241,17 +244,15 @@ def _uncounted_accounts(rows: Iterable[Any]) -> frozenset[int]:
     return frozenset(account_id for account_id, _perspective, _mode, counts, _n in rows if not counts)
 
 
-def _summed_items(study_id: int, dirty: Sequence[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
-    """Per (item, dimension, perspective) — and per account for signal items — n and Σscore from
-    `account_item_sums`, over the accounts in scope whose responses all count."""
+def _summed_items(study_id: int, dirty: Sequence[int]) -> Select[Any]:
+    """Per (item, dimension, perspective): n and Σscore from `account_item_sums`, over the accounts in scope
+    whose responses all count; items with a dimension only (alpha's input)."""
     sums = AccountItemSums
-    account = _signal_account(sums.questionnaire_version_id, sums.item_key, sums.account_id, signals).label(
-        "signal_account"
-    )
     conditions = [
         sums.study_id == study_id,
         sums.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
         sums.perspective.in_(SCORED_PERSPECTIVES),
+        sums.dimension != "",
     ]
     if dirty:
         conditions.append(sums.account_id.not_in(dirty))
@@ -260,32 +261,124 @@ def _summed_items(study_id: int, dirty: Sequence[int], signals: Mapping[int, fro
             sums.item_key,
             sums.dimension,
             sums.perspective,
-            account,
+            null(),
             func.sum(sums.answered),
             func.sum(sums.total),
         )
         .where(*conditions)
-        .group_by(sums.item_key, sums.dimension, sums.perspective, account)
-        .order_by(account, sums.perspective, sums.item_key)
+        .group_by(sums.item_key, sums.dimension, sums.perspective)
+        .order_by(sums.perspective, sums.dimension, sums.item_key)
     )
 
 
-def _counted_items(counted: CTE, dirty: Sequence[int], signals: Mapping[int, frozenset[str]]) -> Select[Any]:
+def _summed_signals(
+    study_id: int, dirty: Sequence[int], signals: Mapping[int, frozenset[str]], at_most: float | None
+) -> Select[Any]:
+    """Per (account, perspective, signal item): n and Σscore from `account_item_sums`, over the accounts in
+    scope whose responses all count (rule 9); with `at_most`, only those whose mean may reach it."""
+    sums = AccountItemSums
+    conditions = [
+        sums.study_id == study_id,
+        sums.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
+        sums.perspective.in_(SCORED_PERSPECTIVES),
+        _is_signal(sums.questionnaire_version_id, sums.item_key, signals),
+    ]
+    if dirty:
+        conditions.append(sums.account_id.not_in(dirty))
+    statement = (
+        select(
+            sums.item_key,
+            literal_column("''"),
+            sums.perspective,
+            sums.account_id,
+            func.sum(sums.answered),
+            func.sum(sums.total),
+        )
+        .where(*conditions)
+        .group_by(sums.account_id, sums.perspective, sums.item_key)
+        .order_by(sums.account_id, sums.perspective, sums.item_key)
+    )
+    if at_most is not None:
+        statement = statement.having(
+            func.sum(sums.total) <= (at_most + SIGNAL_MARGIN) * func.sum(sums.answered)
+        )
+    return statement
+
+
+def _counted_items(counted: CTE, dirty: Sequence[int]) -> Select[Any]:
     """The same as `_summed_items`, from the counted answers of the given accounts."""
-    dimension = func.coalesce(Answer.dimension, "")
-    account = _signal_account(
-        counted.c.questionnaire_version_id, Answer.item_key, counted.c.account_id, signals
-    )
     return (
         select(
-            Answer.item_key, dimension, counted.c.perspective, account, func.count(), func.sum(Answer.score)
+            Answer.item_key,
+            Answer.dimension,
+            counted.c.perspective,
+            null(),
+            func.count(),
+            func.sum(Answer.score),
         )
         .join(Answer, Answer.response_id == counted.c.id)
-        .where(Answer.score.is_not(None), counted.c.account_id.in_(dirty))
-        # The most varied column first: SQLite sorts to group, and compares fewer columns that way.
-        .group_by(Answer.item_key, dimension, counted.c.perspective, account)
-        .order_by(account, counted.c.perspective, Answer.item_key)
+        .where(Answer.score.is_not(None), Answer.dimension.is_not(None), counted.c.account_id.in_(dirty))
+        .group_by(Answer.item_key, Answer.dimension, counted.c.perspective)
     )
+
+
+def _counted_signals(
+    counted: CTE, dirty: Sequence[int], signals: Mapping[int, frozenset[str]], at_most: float | None
+) -> Select[Any]:
+    """The same as `_summed_signals`, from the counted answers of the given accounts."""
+    statement = (
+        select(
+            Answer.item_key,
+            literal_column("''"),
+            counted.c.perspective,
+            counted.c.account_id,
+            func.count(),
+            func.sum(Answer.score),
+        )
+        .join(Answer, Answer.response_id == counted.c.id)
+        .where(
+            Answer.score.is_not(None),
+            counted.c.account_id.in_(dirty),
+            _is_signal(counted.c.questionnaire_version_id, Answer.item_key, signals),
+        )
+        .group_by(counted.c.account_id, counted.c.perspective, Answer.item_key)
+    )
+    if at_most is not None:
+        statement = statement.having(func.sum(Answer.score) <= (at_most + SIGNAL_MARGIN) * func.count())
+    return statement
+
+
+def summed_item_rows(
+    *,
+    session: Session,
+    study: Study,
+    signals: Mapping[int, frozenset[str]],
+    uncounted: Collection[int] | None = None,
+    signals_at_most: float | None = None,
+) -> list[Any]:
+    """n and Σscore as rows (item_key, dimension or '', perspective, account or None, n, Σscore) for
+    `answer_aggregates`: per (item, dimension, perspective) over the accounts for alpha's item sums (items with
+    a dimension; account None), and per (account, perspective, signal item) for rule 9 (dimension '').
+
+    With `signals_at_most` (the signal threshold), only the signal aggregates whose mean may reach it: the
+    others cannot raise a signal. From `account_item_sums` for the accounts whose responses all count, from the
+    counted answers for the few in `uncounted` (accounts with a response in progress or superseded: rule 2;
+    found here when None).
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    if uncounted is None:
+        uncounted = _uncounted_accounts(connection.execute(_tallied(study.id)).all())
+    dirty = sorted(uncounted)
+    statements = [_summed_items(study.id, dirty), _summed_signals(study.id, dirty, signals, signals_at_most)]
+    if dirty:
+        counted = counted_select(study.id).cte("counted")
+        statements += [
+            _counted_items(counted, dirty),
+            _counted_signals(counted, dirty, signals, signals_at_most),
+        ]
+    return [row for statement in statements for row in connection.execute(statement).all()]
 
 
 def answer_aggregates(
@@ -294,6 +387,8 @@ def answer_aggregates(
     study: Study,
     signals: Mapping[int, frozenset[str]],
     uncounted: Collection[int] | None = None,
+    item_rows: Callable[[], Sequence[Sequence[Any]]] | None = None,
+    signals_at_most: float | None = None,
 ) -> AnswerAggregates:
     """Rule 4's account aggregates, rule 13's alpha sums and rule 9's signal aggregates.
 
@@ -306,12 +401,11 @@ def answer_aggregates(
       (added up over the accounts). Since a response holds an item at most once, the units with the most
       items (the cell's width) are the complete ones exactly when that most equals the number of items that
       occur;
-    - the accounts in scope with a response that does not count (in progress, superseded: rule 2), unless the
-      caller passes them as `uncounted` (`response_tally` has them);
-    - per (item, dimension, perspective), and per account for the signal items, n and Σscore from
-      `account_item_sums` for every other account, and from the counted answers for those few: alpha's
-      item sums and the signal aggregates. When some units are incomplete (usually few), their answers are
-      read by response and subtracted from alpha's item sums.
+    - `summed_item_rows` (unless the caller reads them: `item_rows` is called once the units are added up;
+      they need the accounts with a response that does not count, found unless given as `uncounted`):
+      alpha's item sums and the signal aggregates — with `signals_at_most`, only those whose mean may reach
+      that threshold. When some units are incomplete (usually few), their answers are read by response and
+      subtracted from alpha's item sums.
 
     On PostgreSQL the statements get `work_mem` for their hash aggregates (SET LOCAL: this transaction only).
     """
@@ -389,28 +483,32 @@ def answer_aggregates(
         cells[key].complete = widths[max(widths)]
     # Alpha's item sums and the signal items: from `account_item_sums` for the accounts whose responses all
     # count, from the answers for the few that have one that does not (in progress, superseded).
-    if uncounted is None:
-        uncounted = _uncounted_accounts(connection.execute(_tallied(study.id)).all())
-    dirty = sorted(uncounted)
-    statements = [_summed_items(study.id, dirty, signals)]
-    if dirty:
-        statements.append(_counted_items(counted, dirty, signals))
+    rows = (
+        summed_item_rows(
+            session=session,
+            study=study,
+            signals=signals,
+            uncounted=uncounted,
+            signals_at_most=signals_at_most,
+        )
+        if item_rows is None
+        else item_rows()
+    )
     signal_sums: dict[tuple[int, str, str], list[Any]] = {}
-    for statement in statements:
-        for item_key, dimension, perspective, account_id, n, total in connection.execute(statement).all():
-            total = total or 0.0
-            if dimension:
-                items = cells[(_PERSPECTIVES[perspective], dimension)].items
-                before = items.get(item_key)
-                items[item_key] = (n, total) if before is None else (before[0] + n, before[1] + total)
-            if account_id is not None:
-                key = (account_id, perspective, item_key)
-                sums = signal_sums.get(key)
-                if sums is None:
-                    signal_sums[key] = [n, total]
-                else:
-                    sums[0] += n
-                    sums[1] += total
+    for item_key, dimension, perspective, account_id, n, total in rows:
+        total = total or 0.0
+        if dimension:
+            items = cells[(_PERSPECTIVES[perspective], dimension)].items
+            before = items.get(item_key)
+            items[item_key] = (n, total) if before is None else (before[0] + n, before[1] + total)
+        if account_id is not None:
+            key = (account_id, perspective, item_key)
+            sums = signal_sums.get(key)
+            if sums is None:
+                signal_sums[key] = [n, total]
+            else:
+                sums[0] += n
+                sums[1] += total
     short = {key: cells[key].width for key, widths in by_width.items() if len(widths) > 1}
     if short:
         _leave_out(session=session, counted=counted, short=short, cells=cells)

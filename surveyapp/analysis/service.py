@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,8 +19,15 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis import queries
 from surveyapp.analysis.accounts import AccountScoreIndex, account_scores_from_aggregates
 from surveyapp.analysis.fit import OverallFit, account_overall
-from surveyapp.analysis.inputs import AccountDimensionAggregate, DimensionSpec, FitModel
+from surveyapp.analysis.inputs import (
+    AccountDimensionAggregate,
+    AccountFigures,
+    DimensionSpec,
+    FitModel,
+    NpsAnswer,
+)
 from surveyapp.analysis.report import build_analysis_document
+from surveyapp.analysis.snapshot import Pending, SharedSnapshot
 from surveyapp.analysis.study import StudyAnalysis, analyse_study
 from surveyapp.analysis.thresholds import Thresholds
 from surveyapp.questionnaires.schema import ScoringModel
@@ -119,27 +127,76 @@ def study_analysis(*, session: Session, study: Study, current: ScoringModel | No
         return _study_analysis(session=session, study=study, current=current)
 
 
+@dataclass(frozen=True, slots=True)
+class _SideInputs:
+    """What the analysis reads beside the units (`_study_analysis`)."""
+
+    tally: queries.ResponseTally
+    item_rows: list[Any]
+    nps: list[NpsAnswer]
+    figures: list[AccountFigures]
+
+
+def _side_inputs(
+    session: Session, study_id: int, items: queries.ItemSets, thresholds: Thresholds
+) -> _SideInputs:
+    study = session.get_one(Study, study_id)
+    tally = queries.response_tally(session=session, study=study)
+    return _SideInputs(
+        tally=tally,
+        item_rows=queries.summed_item_rows(
+            session=session,
+            study=study,
+            signals=items.signals,
+            uncounted=tally.uncounted,
+            signals_at_most=thresholds.signal,
+        ),
+        nps=queries.nps_answers(session=session, study=study, nps=items.nps),
+        figures=queries.account_figures(session=session, study=study),
+    )
+
+
+def _answer_aggregates(
+    session: Session, study_id: int, items: queries.ItemSets, side: Pending[_SideInputs]
+) -> queries.AnswerAggregates:
+    return queries.answer_aggregates(
+        session=session,
+        study=session.get_one(Study, study_id),
+        signals=items.signals,
+        item_rows=lambda: side.result().item_rows,
+    )
+
+
 def _study_analysis(*, session: Session, study: Study, current: ScoringModel | None) -> StudyAnalysis:
     scoring, provisional = scoring_of(session=session, study=study, current=current)
     fit_model = fit_model_of(scoring)
+    thresholds = thresholds_of(scoring)
     items = queries.ItemSets.of(queries.scoring_questionnaires(session=session, study=study))
-    tally = queries.response_tally(session=session, study=study)
-    answers = queries.answer_aggregates(
-        session=session, study=study, signals=items.signals, uncounted=tally.uncounted
-    )
-    aggregates = _checked(answers.accounts, fit_model, study, scoring)
     previous = study.previous_study
+    study_id = study.id
+    # One snapshot for every input. On PostgreSQL a thread reads the counts, item sums, NPS answers and figures
+    # on a connection of its own while another connection reads the units, which this thread adds up
+    # meanwhile; on SQLite (or after a write in this transaction) all of it is read here, in order.
+    snapshot = SharedSnapshot(session)
+    side = snapshot.start(lambda reader: _side_inputs(reader, study_id, items, thresholds))
+    try:
+        answers = snapshot.run(lambda reader: _answer_aggregates(reader, study_id, items, side))
+    except BaseException:
+        side.wait()  # the thread must not outlive this transaction's snapshot; this error is the one to see
+        raise
+    inputs = side.result()
+    aggregates = _checked(answers.accounts, fit_model, study, scoring)
     return analyse_study(
         study=study.slug,
         scoring_version=scoring.version,
         provisional=provisional,
         fit_model=fit_model,
-        thresholds=thresholds_of(scoring),
-        accounts=queries.account_figures(session=session, study=study),
+        thresholds=thresholds,
+        accounts=inputs.figures,
         account_scores=account_scores_from_aggregates(aggregates),
-        nps_answers=queries.nps_answers(session=session, study=study, nps=items.nps),
+        nps_answers=inputs.nps,
         signal_aggregates=answers.signals,
-        response_counts=tally.counts,
+        response_counts=inputs.tally.counts,
         alpha_aggregates=answers.alpha,
         previous=(
             None

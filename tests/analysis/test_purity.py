@@ -1,8 +1,9 @@
 """The analysis core stays pure: plain rows in, plain dataclasses out (DESIGN.md layering).
 
 No module imports Flask. Only the modules in `DATABASE_MODULES` may reach the database and the rest of the
-app: `queries.py` (the SQL aggregation), `service.py` (the app-facing entry points), `rescore.py` (rebuilding
-the stored scores) and `cli.py` (the `surveyapp analysis` commands). Every other module imports nothing of
+app: `queries.py` (the SQL aggregation), `snapshot.py` (reading on a second connection), `service.py` (the
+app-facing entry points), `rescore.py` (rebuilding the stored scores) and `cli.py` (the `surveyapp analysis`
+commands). Every other module imports nothing of
 ours beyond `surveyapp.enums` and the analysis package itself.
 """
 
@@ -14,7 +15,7 @@ import surveyapp.analysis
 WEB = {"flask", "flask_sqlalchemy", "flask_login", "werkzeug"}
 DATABASE = {"sqlalchemy", "psycopg", "sqlite3", "alembic"}
 ALLOWED_OWN = ("surveyapp.analysis", "surveyapp.enums")
-DATABASE_MODULES = frozenset({"queries.py", "service.py", "rescore.py", "cli.py"})
+DATABASE_MODULES = frozenset({"queries.py", "snapshot.py", "service.py", "rescore.py", "cli.py"})
 
 
 def _imports(module: Path) -> list[str]:

@@ -458,3 +458,31 @@ def test_answer_aggregates_with_a_response_in_progress_read_that_account_from_it
     # needs, so only anna's unit is complete and ben's needs (25) is taken out again
     needs = next(row for row in result.alpha if row.perspective is CLIENT and row.dimension == "needs_match")
     assert (needs.items, needs.respondents, needs.item_sums) == (2, 1, (75.0, (3 - 1) / 3 * 100))
+
+
+@pytest.mark.parametrize("superseded", [False, True], ids=["summed", "from_answers"])
+def test_answer_aggregates_signals_at_most_keeps_the_aggregates_that_may_reach_it(db, world, superseded):
+    # Arrange: Acme needs (75 + 0) / 2 = 37.5, exactly the ceiling; Acme late (0 + 100) / 2 = 50; Globex needs
+    # 25, late 100 - 100/3. With an earlier, superseded response of anna's, Acme is read from its answers.
+    if superseded:
+        world.respond("anna", "Acme BV", {"role": "user", "needs": "1", "statements.late": "1"}, at=day(1))
+    world.respond("anna", "Acme BV", {"role": "user", "needs": "4", "statements.late": "4"}, at=day(2))
+    world.respond("bert", "Acme BV", {"role": "user", "needs": "1", "statements.late": "1"}, at=day(2))
+    world.respond("ben", "Globex", {"role": "user", "needs": "2", "statements.late": "2"}, at=day(2))
+    signals = queries.ItemSets.of(
+        queries.scoring_questionnaires(session=db.session, study=world.study)
+    ).signals
+
+    # Act
+    result = queries.answer_aggregates(
+        session=db.session, study=world.study, signals=signals, signals_at_most=37.5
+    )
+
+    # Assert: the aggregates above 37.5 are left out; alpha still pools every account's items
+    acme, globex = world.accounts["Acme BV"], world.accounts["Globex"]
+    assert sorted((row.account_id, row.item_key, row.n, row.mean) for row in result.signals) == sorted(
+        [(acme, "needs", 2, 37.5), (globex, "needs", 1, 25.0)]
+    )
+    needs = next(row for row in result.alpha if row.perspective is CLIENT and row.dimension == "needs_match")
+    assert (needs.items, needs.respondents) == (1, 3)
+    assert needs.item_sums == (75.0 + 0.0 + 25.0,)
