@@ -115,7 +115,7 @@ def account_scores_from_aggregates(
 class AccountScoreIndex:
     """Lookup over account scores by (account, perspective, dimension); built once, read by every rule."""
 
-    __slots__ = ("_by_perspective", "_cells")
+    __slots__ = ("_account_ids", "_by_perspective", "_cells")
 
     def __init__(self, scores: Iterable[AccountDimensionScore]) -> None:
         self._cells: dict[tuple[int, Perspective, str], AccountDimensionScore] = {}
@@ -128,6 +128,8 @@ class AccountScoreIndex:
                 raise ValueError(f"account score for {key} occurs twice")
             self._cells[key] = score
             self._by_perspective[(score.account_id, score.perspective)][score.dimension] = score
+        # Asked for by several rules; the index never changes after it is built.
+        self._account_ids = frozenset(account_id for account_id, _ in self._by_perspective)
 
     def __iter__(self) -> Iterator[AccountDimensionScore]:
         return iter(self._cells.values())
@@ -142,10 +144,13 @@ class AccountScoreIndex:
 
     def account_ids(self) -> frozenset[int]:
         """Accounts with at least one score in any perspective."""
-        return frozenset(account_id for account_id, _, _ in self._cells)
+        return self._account_ids
 
     def dimensions(self, *perspectives: Perspective) -> frozenset[str]:
         """Dimensions with at least one account score in any of the given perspectives."""
         return frozenset(
-            dimension for _, perspective, dimension in self._cells if perspective in perspectives
+            dimension
+            for (_, perspective), cells in self._by_perspective.items()
+            if perspective in perspectives
+            for dimension in cells
         )

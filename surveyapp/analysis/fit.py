@@ -104,14 +104,24 @@ def quadrant(overall: OverallFit, thresholds: Thresholds) -> Quadrant:
 
 def account_overall(account_id: int, index: AccountScoreIndex, fit_model: FitModel) -> OverallFit:
     """Both overall fits of one account (rule 5); supplier_predicts_client never enters them (rule 10)."""
-    means = {
-        perspective: {key: cell.mean for key, cell in index.for_perspective(account_id, perspective).items()}
-        for perspective in (Perspective.CLIENT, Perspective.SUPPLIER)
-    }
+    return _overall(
+        account_id,
+        index.for_perspective(account_id, Perspective.CLIENT),
+        index.for_perspective(account_id, Perspective.SUPPLIER),
+        fit_model,
+    )
+
+
+def _overall(
+    account_id: int,
+    client: Mapping[str, AccountDimensionScore],
+    supplier: Mapping[str, AccountDimensionScore],
+    fit_model: FitModel,
+) -> OverallFit:
     return OverallFit(
         account_id=account_id,
-        client=overall_fit(means[Perspective.CLIENT], fit_model),
-        supplier=overall_fit(means[Perspective.SUPPLIER], fit_model),
+        client=overall_fit({key: cell.mean for key, cell in client.items()}, fit_model),
+        supplier=overall_fit({key: cell.mean for key, cell in supplier.items()}, fit_model),
     )
 
 
@@ -134,10 +144,10 @@ def assess_account(
     `understanding` is None when the account has no supplier_predicts_client score at all; otherwise one row
     per `understanding_keys` (default: the dimensions predicted for this account), gap = predicted − client.
     """
-    overall = account_overall(account_id, index, fit_model)
     client = index.for_perspective(account_id, Perspective.CLIENT)
     supplier = index.for_perspective(account_id, Perspective.SUPPLIER)
     predicted = index.for_perspective(account_id, Perspective.SUPPLIER_PREDICTS_CLIENT)
+    overall = _overall(account_id, client, supplier, fit_model)
     if dimension_keys is None:
         dimension_keys = fit_model.ordered(frozenset(client) | frozenset(supplier))
     dimensions = []

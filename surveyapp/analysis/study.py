@@ -11,6 +11,7 @@ from surveyapp.analysis.cost import CostOfMismatch, cost_of_mismatch
 from surveyapp.analysis.drift import Drift, drift_by_account
 from surveyapp.analysis.fit import AccountFit, OverallFit, assess_account
 from surveyapp.analysis.inputs import (
+    SCORED_PERSPECTIVES,
     AccountFigures,
     AlphaAggregate,
     FitModel,
@@ -90,9 +91,13 @@ def account_sort_key(account: AccountFigures) -> tuple[str, str, int]:
     return account.name.casefold(), account.name, account.account_id
 
 
+# What an account and perspective without invitations or counted responses has (shared: they are frozen).
+_NO_RESPONSES = {perspective: ResponseCounts(0, perspective) for perspective in SCORED_PERSPECTIVES}
+
+
 def _responses(counts: Mapping[tuple[int, Perspective], ResponseCounts], account_id: int) -> AccountResponses:
     def get(perspective: Perspective) -> ResponseCounts:
-        return counts.get((account_id, perspective), ResponseCounts(account_id, perspective))
+        return counts.get((account_id, perspective), _NO_RESPONSES[perspective])
 
     client, supplier = get(Perspective.CLIENT), get(Perspective.SUPPLIER)
     predicted = get(Perspective.SUPPLIER_PREDICTS_CLIENT)
