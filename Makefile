@@ -89,7 +89,7 @@ bench: $(VENV)/.installed-test
 bench-full: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_submit.py --seconds 10 --repeat 5 --postgres $(BENCH_PG)/surveyapp_bench_submit
 	$(BIN)/python bench/bench_page.py --seconds 10 --repeat 5 --postgres $(BENCH_PG)/surveyapp_bench_page
-	$(BIN)/python bench/bench_analysis.py --sizes 100k 1M 4M --repeat 5 --postgres-url $(BENCH_PG)/surveyapp_bench_analysis
+	$(BIN)/python bench/bench_analysis.py --sizes 100k 1M 4M --repeat 5 --summaries-after-load --postgres-url $(BENCH_PG)/surveyapp_bench_analysis
 	$(BIN)/python bench/bench_report.py --repeat 7 --accounts 200
 	$(BIN)/python bench/bench_outbox.py --messages 1000 --repeat 5
 	$(BENCH_OUTBOX_DB)

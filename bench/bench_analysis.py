@@ -17,6 +17,7 @@ analysis time per answer from the smallest size (target: no faster than linear);
     .venv/bin/python bench/bench_analysis.py --quick                       # 100k and 400k answers
     .venv/bin/python bench/bench_analysis.py                               # 100k, 400k, 1M, 4M answers
     .venv/bin/python bench/bench_analysis.py --database postgresql --postgres-url URL
+    .venv/bin/python bench/bench_analysis.py --database postgresql --sizes 4M --summaries-after-load
 
 The PostgreSQL database (default `surveyapp_bench_analysis` on 127.0.0.1:5432) is created when missing and its
 tables are dropped and recreated for every size: never point `--postgres-url` at a database you need.
@@ -46,6 +47,7 @@ from surveyapp.app import create_app
 from surveyapp.enums import Language, Perspective, Phase, ResponseMode, Side
 from surveyapp.extensions import db
 from surveyapp.questionnaires.runtime import catalogue
+from surveyapp.responses import item_sums, unit_sums
 from surveyapp.responses.models import Answer, Response
 from surveyapp.responses.storage import stored_answer
 from surveyapp.studies.imports.common import insert_rows
@@ -288,7 +290,7 @@ def ensure_postgres_database(url: str) -> None:
     engine.dispose()
 
 
-def run(url: str, sizes: tuple[str, ...], repeat: int) -> Iterator[str]:
+def run(url: str, sizes: tuple[str, ...], repeat: int, summaries_after_load: bool = False) -> Iterator[str]:
     app = create_app(
         {"SECRET_KEY": "bench-" + "x" * 40, "DATABASE_URL": url, "BASE_URL": "https://surveys.example.org"}
     )
@@ -298,7 +300,17 @@ def run(url: str, sizes: tuple[str, ...], repeat: int) -> Iterator[str]:
             started = time.perf_counter()
             db.drop_all()  # each size on its own, freshly loaded tables
             db.create_all()
+            if summaries_after_load:
+                with db.engine.begin() as connection:
+                    unit_sums.uninstall(connection)
+                    item_sums.uninstall(connection)
             study = populate(SIZES[size])
+            if summaries_after_load:
+                # What `surveyapp analysis check-sums --repair` does: both summaries recomputed in one statement
+                # each, and the triggers back in place.
+                with db.engine.begin() as connection:
+                    unit_sums.install(connection, refill=True)
+                    item_sums.install(connection, refill=True)
             if db.engine.dialect.name == "postgresql":
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                     connection.execute(text("VACUUM ANALYZE"))
@@ -322,6 +334,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only the 100k and 400k sizes")
     parser.add_argument("--sizes", nargs="*", choices=sorted(SIZES), help="explicit sizes")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--summaries-after-load",
+        action="store_true",
+        help="load with the summary triggers off, then fill the summaries at once (for the largest sizes)",
+    )
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(
         "--postgres-url",
@@ -345,7 +362,7 @@ def main() -> None:
         )
         lines = []
         for url in urls:
-            for line in run(url, sizes, args.repeat):
+            for line in run(url, sizes, args.repeat, args.summaries_after_load):
                 print(line, flush=True)
                 lines.append(line)
     results = Path(__file__).resolve().parent / "results"

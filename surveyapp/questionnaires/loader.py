@@ -66,6 +66,11 @@ def _from_content(kind: type[V], content: Mapping[str, Any]) -> V:
     return _cache.share(kind.model_validate(dict(content)), key)
 
 
+def cached_definition(kind: type[V], version: str) -> V | None:
+    """The shared definition of that version if one was loaded already (by this process), else None."""
+    return _cache.get(kind, version)
+
+
 def questionnaire_from_content(content: Mapping[str, Any]) -> Questionnaire:
     """The frozen questionnaire for stored content (`Questionnaire.content()`), cached by version.
 

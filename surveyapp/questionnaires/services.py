@@ -11,7 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveyapp.questionnaires.loader import questionnaire_from_content, scoring_from_content
+from surveyapp.questionnaires.loader import (
+    cached_definition,
+    questionnaire_from_content,
+    scoring_from_content,
+)
 from surveyapp.questionnaires.models import QuestionnaireVersion, ScoringVersion
 from surveyapp.questionnaires.schema import Questionnaire, ScoringModel
 
@@ -71,7 +75,16 @@ def ensure_scoring_version(*, session: Session, scoring: ScoringModel) -> Scorin
 
 
 def load_version(*, session: Session, version_id: int) -> Questionnaire:
-    """The frozen questionnaire of a stored version (shared, cached by content); raises VersionNotFound."""
+    """The frozen questionnaire of a stored version (shared, cached by content); raises VersionNotFound.
+
+    A version this process has loaded before is found by its hash, without reading its content again.
+    """
+    version = session.scalar(
+        select(QuestionnaireVersion.version).where(QuestionnaireVersion.id == version_id)
+    )
+    cached = None if version is None else cached_definition(Questionnaire, version)
+    if cached is not None:
+        return cached
     row = session.get(QuestionnaireVersion, version_id)
     if row is None:
         raise VersionNotFound(f"no questionnaire version with id {version_id}")
@@ -79,7 +92,14 @@ def load_version(*, session: Session, version_id: int) -> Questionnaire:
 
 
 def load_scoring_version(*, session: Session, version_id: int) -> ScoringModel:
-    """The frozen scoring model of a stored version (shared, cached by content); raises VersionNotFound."""
+    """The frozen scoring model of a stored version (shared, cached by content); raises VersionNotFound.
+
+    A version this process has loaded before is found by its hash, without reading its content again.
+    """
+    version = session.scalar(select(ScoringVersion.version).where(ScoringVersion.id == version_id))
+    cached = None if version is None else cached_definition(ScoringModel, version)
+    if cached is not None:
+        return cached
     row = session.get(ScoringVersion, version_id)
     if row is None:
         raise VersionNotFound(f"no scoring version with id {version_id}")

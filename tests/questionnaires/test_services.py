@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from surveyapp.questionnaires import Questionnaire, ScoringModel
 from surveyapp.questionnaires.models import QuestionnaireVersion, ScoringVersion
@@ -86,6 +86,31 @@ def test_load_version_keeps_an_old_definition_after_the_file_changes(
     # Assert
     assert loaded.estimated_minutes == 42
     assert loaded.version == stored.version
+
+
+def test_load_version_of_a_version_loaded_before_reads_no_content(db: Any, all_types: Questionnaire) -> None:
+    # Arrange: the version loaded once in this process; then every statement is recorded
+    version_id = ensure_questionnaire_version(session=db.session, questionnaire=all_types).id
+    db.session.commit()
+    load_version(session=db.session, version_id=version_id)
+    db.session.expire_all()
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+
+    # Act
+    try:
+        loaded = load_version(session=db.session, version_id=version_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    # Assert: the shared object, found by the stored hash alone
+    assert loaded is all_types
+    assert [statement for statement in statements if "questionnaire_versions" in statement] != []
+    assert [statement for statement in statements if "content" in statement] == []
 
 
 def test_load_version_unknown_id_raises(db: Any) -> None:
