@@ -1,6 +1,6 @@
 """The fit analysis: pure functions over plain rows (no Flask, no database session, no ORM).
 
-The SQL layer (`queries.py`) turns a study into input rows (`inputs`), `analyse_study` applies the scoring
+The SQL layer (`queries/`) turns a study into input rows (`inputs`), `analyse_study` applies the scoring
 rules (DESIGN.md "Scoring rules" 3-13) and `build_analysis_document` renders the JSON contract with rule 14's
 rounding.
 """

@@ -1,4 +1,4 @@
-"""What the analysis is fed: plain rows, as the SQL layer (analysis/queries.py) or a test produces them.
+"""What the analysis is fed: plain rows, as the SQL layer (analysis/queries/) or a test produces them.
 
 The SQL layer has already applied rules 1 and 2: only the latest completed response per (study, contact,
 account, perspective) counts, and only visible, answered, applicable items appear, each with its stored 0-100

@@ -1,0 +1,106 @@
+"""What the analysis queries share: the questionnaires a study is scored on, its signal and NPS items,
+perspectives read back from SQL, `work_mem` for PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    and_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from surveyapp.analysis.inputs import (
+    SIGNAL_TAG,
+)
+from surveyapp.enums import Perspective, ResponseMode
+from surveyapp.questionnaires.models import QuestionnaireVersion
+from surveyapp.questionnaires.schema import Questionnaire
+from surveyapp.questionnaires.services import load_version
+from surveyapp.responses.models import Answer, Response
+from surveyapp.studies.models import Study
+
+# Memory for the hash aggregates of `answer_aggregates` on PostgreSQL (its default, 4MB, makes them spill to
+# disk from a few thousand respondents on).
+WORK_MEM = "64MB"
+
+
+MODE_FIELDS = {
+    ResponseMode.SURVEY: "survey",
+    ResponseMode.INTERVIEW: "interview",
+    ResponseMode.IMPORT: "imported",
+}
+
+
+def scoring_questionnaires(*, session: Session, study: Study) -> dict[int, Questionnaire]:
+    """For every questionnaire version the study's responses were answered on: the version they are scored on.
+
+    That is the study's pinned version of the same questionnaire (slug); normally the very version answered,
+    but after `analysis rescore --repin` the newly pinned one. A response whose questionnaire the study no
+    longer uses keeps its own version.
+    """
+    pinned = {row.slug: row.version_id for row in study.questionnaires}
+    answered = session.execute(
+        select(QuestionnaireVersion.id, QuestionnaireVersion.slug)
+        .where(
+            QuestionnaireVersion.id.in_(
+                select(Response.questionnaire_version_id).where(Response.study_id == study.id).distinct()
+            )
+        )
+        .order_by(QuestionnaireVersion.id)
+    ).all()
+    loaded: dict[int, Questionnaire] = {}
+    result = {}
+    for version_id, slug in answered:
+        scored_on = pinned.get(slug, version_id)
+        if scored_on not in loaded:
+            loaded[scored_on] = load_version(session=session, version_id=scored_on)
+        result[version_id] = loaded[scored_on]
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSets:
+    """Per answered questionnaire version: the signal item keys and the key of the NPS item (if any)."""
+
+    signals: Mapping[int, frozenset[str]]
+    nps: Mapping[int, frozenset[str]]
+
+    @classmethod
+    def of(cls, questionnaires: Mapping[int, Questionnaire]) -> ItemSets:
+        signals = {}
+        nps = {}
+        for version_id, questionnaire in questionnaires.items():
+            keys = frozenset(item.key for item in questionnaire.items if SIGNAL_TAG in item.tags)
+            if keys:
+                signals[version_id] = keys
+            if questionnaire.nps_item is not None:
+                nps[version_id] = frozenset({questionnaire.nps_item.key})
+        return cls(signals=signals, nps=nps)
+
+
+def perspective_of(value: object) -> Perspective:
+    return value if isinstance(value, Perspective) else Perspective(str(value))
+
+
+# A perspective by its text (or by itself: a StrEnum member hashes and compares as its value).
+PERSPECTIVES: dict[str, Perspective] = {perspective.value: perspective for perspective in Perspective}
+
+
+def answers_to(counted: CTE, keys: Mapping[int, frozenset[str]]) -> ColumnElement[bool]:
+    """Answers to the given item keys of the given questionnaire versions (the item keys of all versions
+    are repeated on their own, so the database can seek them in the (response, item) index)."""
+    return and_(
+        Answer.item_key.in_(sorted(frozenset().union(*keys.values()))),
+        or_(
+            *(
+                and_(counted.c.questionnaire_version_id == version_id, Answer.item_key.in_(sorted(item_keys)))
+                for version_id, item_keys in sorted(keys.items())
+            )
+        ),
+    )

@@ -1,0 +1,143 @@
+"""Which responses count, per account and perspective (rule 2), and the other per-account inputs: the
+NPS answers (rule 8) and the accounts' figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    and_,
+    func,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from surveyapp.analysis.inputs import (
+    AccountFigures,
+    NpsAnswer,
+    ResponseCounts,
+)
+from surveyapp.analysis.queries.common import MODE_FIELDS, answers_to, perspective_of
+from surveyapp.enums import InvitationStatus, Perspective, ResponseMode
+from surveyapp.interviews.models import Interview, InterviewStatus
+from surveyapp.invitations.models import Invitation
+from surveyapp.responses.models import Answer
+from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select, ranked_responses
+from surveyapp.studies.models import Account, Study, StudyAccount, StudyQuestionnaire
+
+
+def tally_statement(study_id: int) -> Select[Any]:
+    """Per account, perspective and mode, the in-scope responses in a scored perspective that count (rule 2)
+    and those that do not (in progress, or superseded by a later one), with their number."""
+    ranked = ranked_responses(study_id, in_scope_only=True, every_status=True)
+    counts = and_(ranked.c.completed, ranked.c.rank == 1)
+    return select(ranked.c.account_id, ranked.c.perspective, ranked.c.mode, counts, func.count()).group_by(
+        ranked.c.account_id, ranked.c.perspective, ranked.c.mode, counts
+    )
+
+
+def uncounted_accounts(rows: Iterable[Any]) -> frozenset[int]:
+    return frozenset(account_id for account_id, _perspective, _mode, counts, _n in rows if not counts)
+
+
+def nps_answers(*, session: Session, study: Study, nps: Mapping[int, frozenset[str]]) -> list[NpsAnswer]:
+    """Client respondents' answers to their questionnaire's `nps` item (rule 8); 'not applicable' left out."""
+    if not nps:
+        return []
+    counted = counted_select(study.id).cte("counted")
+    rows = session.execute(
+        select(counted.c.account_id, counted.c.contact_id, Answer.value)
+        .join(Answer, Answer.response_id == counted.c.id)
+        .where(
+            counted.c.perspective == Perspective.CLIENT,
+            Answer.not_applicable.is_(False),
+            Answer.value.is_not(None),
+            answers_to(counted, nps),
+        )
+    ).all()
+    return [NpsAnswer(account_id, contact_id, int(value)) for account_id, contact_id, value in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTally:
+    """`counts`: per account and perspective, the invitations and the counted responses by mode;
+    `uncounted`: the accounts in scope with a response in a scored perspective that does not count (in
+    progress, or superseded: rule 2), whose answers `answer_aggregates` reads one by one."""
+
+    counts: list[ResponseCounts]
+    uncounted: frozenset[int]
+
+
+def response_tally(*, session: Session, study: Study) -> ResponseTally:
+    """Per account and perspective: invitations (not opted out) and counted responses by mode; and the
+    accounts with a response that does not count.
+
+    Interviews (issue 10) count as invited too, unless cancelled. An import needs no invitation, so
+    `completed` may exceed `invited`.
+    """
+    in_scope = select(StudyAccount.account_id).where(StudyAccount.study_id == study.id)
+    invited = session.execute(
+        select(Invitation.account_id, StudyQuestionnaire.perspective, func.count())
+        .join(StudyQuestionnaire, StudyQuestionnaire.id == Invitation.study_questionnaire_id)
+        .where(
+            Invitation.study_id == study.id,
+            Invitation.account_id.in_(in_scope),
+            Invitation.status != InvitationStatus.OPTED_OUT,
+            StudyQuestionnaire.perspective.in_(SCORED_PERSPECTIVES),
+        )
+        .group_by(Invitation.account_id, StudyQuestionnaire.perspective)
+    ).all()
+    tallied = session.execute(tally_statement(study.id)).all()
+    cells: dict[tuple[int, Perspective], dict[str, int]] = defaultdict(dict)
+    for account_id, perspective, n in invited:
+        cells[(account_id, perspective_of(perspective))]["invited"] = int(n)
+    # Interviews (issue 10): planned, started and completed ones count as invited; cancelled ones do not.
+    interviews = session.execute(
+        select(Interview.account_id, Interview.perspective, func.count())
+        .where(
+            Interview.study_id == study.id,
+            Interview.account_id.in_(in_scope),
+            Interview.status != InterviewStatus.CANCELLED,
+        )
+        .group_by(Interview.account_id, Interview.perspective)
+    ).all()
+    for account_id, perspective, n in interviews:
+        cell = cells[(account_id, perspective_of(perspective))]
+        cell["invited"] = cell.get("invited", 0) + int(n)
+    for account_id, perspective, mode, counts, n in tallied:
+        if counts:
+            cells[(account_id, perspective_of(perspective))][MODE_FIELDS[ResponseMode(mode)]] = int(n)
+    return ResponseTally(
+        counts=[
+            ResponseCounts(account_id, perspective, **values)
+            for (account_id, perspective), values in sorted(cells.items(), key=lambda entry: entry[0])
+        ],
+        uncounted=uncounted_accounts(tallied),
+    )
+
+
+def response_counts(*, session: Session, study: Study) -> list[ResponseCounts]:
+    """`response_tally`'s counts: per account and perspective, invitations and counted responses by mode."""
+    return response_tally(session=session, study=study).counts
+
+
+def account_figures(*, session: Session, study: Study) -> list[AccountFigures]:
+    """The accounts in the study's scope with the period's revenue, effort and billable hours."""
+    rows = session.execute(
+        select(
+            Account.id,
+            Account.name,
+            Account.external_id,
+            StudyAccount.annual_revenue,
+            StudyAccount.effort_hours,
+            StudyAccount.billable_hours,
+        )
+        .join(StudyAccount, StudyAccount.account_id == Account.id)
+        .where(StudyAccount.study_id == study.id)
+        .order_by(Account.id)
+    ).all()
+    return [AccountFigures(*row) for row in rows]
