@@ -3,7 +3,7 @@
 
 The role breakdown counts the same responses as the analysis (rule 2, `responses.storage.counted_select`)
 and scores a respondent the same way (rule 3): per counted response and dimension, the weighted mean of the
-scored items, Σ(score × weight) / Σ(weight) — the engine's `analysis.queries._units`. Those respondent scores
+scored items, Σ(score × weight) / Σ(weight) — the engine's `analysis.queries.units._units`. Those respondent scores
 are then averaged per (role, perspective, dimension) in the database; only the aggregates leave it.
 """
 
