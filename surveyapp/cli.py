@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -16,9 +17,31 @@ from surveyapp.enums import Language, Role
 from surveyapp.extensions import db
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, load_dotenv=False, add_version_option=False)
+class CommandGroup(FlaskGroup):
+    """Flask's command group, whose help lists the commands without a traceback when the app cannot start.
+
+    FlaskGroup starts the app to list the commands it adds (flask-migrate's `db`) and prints a traceback under
+    the help when that fails; unusable settings (production without a secret key) are one line instead, and
+    the help lists the commands of this group.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()  # kept by ScriptInfo: FlaskGroup does not start it again
+        except ConfigError as exc:
+            click.echo(f"surveyapp: {exc}", err=True)
+            self._load_plugin_commands()
+            return sorted(self.commands)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=CommandGroup, create_app=create_app, load_dotenv=False, add_version_option=False)
 def cli() -> None:
     """surveyapp: research on B2B client fit."""
+
+
+# Flask's own commands (run, shell, routes): `flask --app surveyapp` has them already.
+_FLASK_COMMANDS = frozenset(cli.commands)
 
 
 @cli.command("init-db")
@@ -335,9 +358,23 @@ from surveyapp.privacy.cli import export_contact_command as _export_contact  # n
 from surveyapp.questionnaires.cli import questionnaires as _questionnaires  # noqa: E402
 from surveyapp.reporting.cli import report as _report  # noqa: E402
 
+
+def _in_app_context(group: click.Group) -> click.Group:
+    """Run a group's callback and each of its subcommands in the app context.
+
+    For command modules that may not import Flask themselves (surveyapp/analysis/ never does, DESIGN.md):
+    without it the console script has no app context (click's test runner pushes one, so only a
+    subprocess shows the difference).
+    """
+    for command in (group, *group.commands.values()):
+        if command.callback is not None:
+            command.callback = with_appcontext(command.callback)
+    return group
+
+
 # Checking questionnaire files needs no app: it works even when the app refuses to start over a bad file.
 cli.add_command(_questionnaires)
-cli.add_command(_analysis)
+cli.add_command(_in_app_context(_analysis))
 cli.add_command(_export)
 cli.add_command(_report)
 cli.add_command(_erase)
@@ -348,10 +385,41 @@ for _command in _invitation_commands:
     cli.add_command(_command)
 
 
+def register_commands(app: Flask) -> None:
+    """Put the project's commands on the app's own `app.cli`, so `flask --app surveyapp` lists and runs them.
+
+    Called from `create_app`; the same command objects as on `cli`, so both ways behave alike.
+    """
+    for name, command in cli.commands.items():
+        if name not in _FLASK_COMMANDS:
+            app.cli.add_command(command, name)
+
+
+# click >= 8.2 raises it (a UsageError) for a group named without a command; older versions print the help.
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def main() -> None:
-    """Entry point of the console script: configuration problems are one line on stderr, exit status 1."""
+    """Entry point of the console script: every error is one line on stderr, exit status 1.
+
+    Click's standalone mode would print a usage error (a bad option, a missing file) as usage, hint and
+    error on three lines with exit status 2; here it is the error and the hint on one line, like the rest.
+    """
     try:
-        cli.main(prog_name="surveyapp")
+        status = cli.main(prog_name="surveyapp", standalone_mode=False)
+    except _NO_ARGS_IS_HELP as exc:  # a group named without a command: its help, as click shows it
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
     except ConfigError as exc:
         click.echo(f"surveyapp: {exc}", err=True)
         sys.exit(1)
@@ -359,3 +427,5 @@ def main() -> None:
         # Locked, full or unreachable: the transaction that failed was rolled back, so nothing half-written.
         click.echo(f"surveyapp: database error: {exc.orig}", err=True)
         sys.exit(1)
+    # Without standalone mode click returns the exit status of `ctx.exit(...)` (or a command's value).
+    sys.exit(status if isinstance(status, int) else 0)

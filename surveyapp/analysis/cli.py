@@ -1,7 +1,8 @@
 """The `surveyapp analysis` commands: the analysis of a study as JSON or a table, and `rescore`.
 
-Registered on the `surveyapp` command group, which pushes the app context; errors are one line on stderr with
-exit status 1 (click's `Error: ...`).
+This package never imports Flask (DESIGN.md), so these commands cannot say `with_appcontext` themselves:
+surveyapp/cli.py registers them with it (`_in_app_context`), for the group and each subcommand. Errors are one
+line on stderr with exit status 1 (click's `Error: ...`).
 """
 
 from __future__ import annotations

@@ -40,6 +40,9 @@ def _make(study: Study, kind: ReportKind, account: Account | None, language: str
 
     from surveyapp.jobs.render import run_render
 
+    target = Path(output)
+    if not target.parent.is_dir():  # checked first: rendering takes a while, and would be in vain
+        raise click.ClickException(f"cannot write {output}: folder {target.parent} does not exist")
     try:
         made = request_report(
             session=db.session,
@@ -64,7 +67,12 @@ def _make(study: Study, kind: ReportKind, account: Account | None, language: str
         raise click.ClickException(
             failures.describe(code, detail, time_limit=settings.time_limit, memory_mb=settings.memory_mb)
         )
-    Path(output).write_bytes(stored.pdf)
+    try:
+        target.write_bytes(stored.pdf)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write {output}: {exc.strerror} (the report is kept as report {report_id})"
+        ) from None
     summary = f"{stored.pages} pages, {stored.size} bytes, sha256 {stored.sha256}"
     click.echo(f"wrote {output}: {summary} (report {report_id})")
 
