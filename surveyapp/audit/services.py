@@ -17,6 +17,7 @@ def record(
     session: Session,
     action: str,
     actor: Any | None = None,
+    actor_id: int | None = None,
     actor_label: str | None = None,
     obj: Any | None = None,
     object_type: str | None = None,
@@ -27,15 +28,15 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the session (flushed with the caller's change, committed with it).
 
-    `actor` is a User (or None for the system); `obj` any model with an `id`, whose table name becomes the
-    object type unless `object_type` says otherwise.
+    `actor` is a User (or None for the system; `actor_id` with `actor_label` name a user without loading it);
+    `obj` any model with an `id`, whose table name becomes the object type unless `object_type` says otherwise.
     """
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
     label = actor_label or (actor.email if actor is not None else SYSTEM)
     event = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
+        actor_id=actor.id if actor is not None else actor_id,
         actor_label=label[:100],
         action=action,
         object_type=object_type,

@@ -13,17 +13,22 @@
   respondent allowed it.
 
 Services never commit; `record_export` adds the audit event, the caller commits it before sending the file.
+A web download of streamed answers (`download`) reads them on a connection of its own, after the request's
+session has ended, and records its audit event when the stream ends, with the number of rows sent and whether
+the stream completed: an export that failed half-way is never recorded as a complete one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from surveyapp.analysis.service import analysis_document
@@ -73,6 +78,10 @@ MIMETYPES = {
     "json": "application/json",
 }
 BATCH = 1000
+#: Formats of the answers export that are sent while they are read (the others are built whole first).
+STREAMED = ("csv", "json")
+
+logger = logging.getLogger(__name__)
 
 
 class ExportError(ValueError):
@@ -104,9 +113,13 @@ def check_request(*, what: str, fmt: str) -> None:
         raise ExportError(_l("Unknown format %(format)s: choose csv, xlsx or json.", format=fmt))
 
 
-def answer_rows(*, session: Session, study: Study) -> Iterator[list[Any]]:
-    """The counted responses' answers in the import's columns, read from the database in batches."""
-    counted = counted_select(study.id).subquery("counted")
+def answer_rows(*, session: Session, study_id: int, time_zone: str) -> Iterator[list[Any]]:
+    """The counted responses' answers in the import's columns, read from the database in batches.
+
+    Takes plain values, not the study: the rows are read while a response is being sent, when the request's
+    objects may be gone.
+    """
+    counted = counted_select(study_id).subquery("counted")
     statement = (
         select(
             Account.name,
@@ -129,7 +142,7 @@ def answer_rows(*, session: Session, study: Study) -> Iterator[list[Any]]:
         .order_by(Response.submitted_at, Response.id, Answer.id)
         .execution_options(yield_per=BATCH)
     )
-    zone = ZoneInfo(study.time_zone)
+    zone = ZoneInfo(time_zone)
     for name, external_id, email, perspective, slug, key, value, mode, submitted in session.execute(
         statement
     ):
@@ -205,7 +218,10 @@ def build_export(*, session: Session, study: Study, what: str, fmt: str) -> Expo
             return Export(f"{base}.xlsx", MIMETYPES["xlsx"], iter([xlsx_bytes(tables)]))
         return Export(f"{base}.zip", MIMETYPES["zip"], iter([zip_bytes(tables)]))
     if what == "answers":
-        header, rows = ANSWER_COLUMNS, answer_rows(session=session, study=study)
+        header, rows = (
+            ANSWER_COLUMNS,
+            answer_rows(session=session, study_id=study.id, time_zone=study.time_zone),
+        )
     else:
         header, rows = THEME_COLUMNS, iter(theme_rows(session=session, study=study))
     if fmt == "json":
@@ -228,3 +244,97 @@ def record_export(
         supplier_id=study.supplier_id,
         details={"what": what, "format": fmt},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Stream:
+    """What a streamed answers export needs once the request's objects are gone: plain values only."""
+
+    bind: Engine
+    study_id: int
+    supplier_id: int
+    time_zone: str
+    fmt: str
+    actor_id: int | None
+    actor_label: str
+
+
+def download(*, session: Session, study: Study, what: str, fmt: str, actor: Any) -> Export:
+    """An export for a web download by `actor`.
+
+    Files built whole (XLSX, the analysis, the themes) are built here and their audit event is added to
+    `session`; the caller commits before sending. CSV and JSON answers are streamed: they are read on a
+    connection of their own while the response is sent (the request's session is closed by then), and their
+    audit event is recorded in that connection when the stream ends (`rows`, and `outcome`: `completed`,
+    `interrupted` when the client went away, `failed` when reading failed).
+    """
+    check_request(what=what, fmt=fmt)
+    if what != "answers" or fmt not in STREAMED:
+        made = build_export(session=session, study=study, what=what, fmt=fmt)
+        record_export(session=session, study=study, what=what, fmt=fmt, actor=actor)
+        return made
+    stream = _Stream(
+        bind=session.get_bind(),  # type: ignore[arg-type]
+        study_id=study.id,
+        supplier_id=study.supplier_id,
+        time_zone=study.time_zone,
+        fmt=fmt,
+        actor_id=actor.id,
+        actor_label=actor.email,
+    )
+    return Export(f"{study.slug}-answers.{fmt}", MIMETYPES[fmt], _streamed_answers(stream))
+
+
+class _Counted:
+    """Rows passed through, counted."""
+
+    def __init__(self, rows: Iterable[list[Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _streamed_answers(stream: _Stream) -> Iterator[bytes]:
+    # A read-only connection: on SQLite a plain BEGIN (not the app's BEGIN IMMEDIATE), so a slow download
+    # never holds the write lock that respondents' saves wait for.
+    with stream.bind.connect().execution_options(read_only=True) as connection:
+        session = Session(bind=connection)
+        rows = _Counted(answer_rows(session=session, study_id=stream.study_id, time_zone=stream.time_zone))
+        chunks = (
+            _json_array(ANSWER_COLUMNS, rows)
+            if stream.fmt == "json"
+            else csv_chunks(Table("answers", ANSWER_COLUMNS, rows))
+        )
+        outcome = "failed"
+        try:
+            yield from chunks
+            outcome = "completed"
+        except GeneratorExit:
+            outcome = "interrupted"
+            raise
+        finally:
+            session.close()
+            _record_stream(stream, rows=rows.count, outcome=outcome)
+
+
+def _record_stream(stream: _Stream, *, rows: int, outcome: str) -> None:
+    details = {"what": "answers", "format": stream.fmt, "rows": rows, "outcome": outcome}
+    try:
+        with Session(bind=stream.bind) as session, session.begin():
+            record(
+                session=session,
+                action="study.export",
+                actor_id=stream.actor_id,
+                actor_label=stream.actor_label,
+                object_type=Study.__tablename__,
+                object_id=stream.study_id,
+                supplier_id=stream.supplier_id,
+                details=details,
+            )
+    except Exception:
+        # The download itself is over; what could not be recorded is said in the log instead.
+        logger.exception("could not record the export of study %s: %s", stream.study_id, details)

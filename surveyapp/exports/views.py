@@ -2,12 +2,13 @@
 
 Researchers and admins may download every export; account-team users of the supplier (who see the study from
 the analyse phase on) only the analysis — never the raw answers or the themes with their quotes. Anything else
-answers 404. Every download is recorded in the audit log before it is sent; CSV and JSON answers are streamed.
+answers 404. Every download is recorded in the audit log: files built whole before they are sent, CSV and JSON
+answers (streamed on a connection of their own) when the stream ends, with its outcome.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, stream_with_context
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -49,11 +50,10 @@ def download(slug: str) -> Response | tuple[str, int]:
     if what not in services.allowed_exports(current_user):
         abort(404)
     try:
-        made = services.build_export(session=db.session, study=study, what=what, fmt=fmt)
+        made = services.download(session=db.session, study=study, what=what, fmt=fmt, actor=current_user)
     except services.ExportError as exc:
         return _page_with_error(study, str(exc))
-    services.record_export(session=db.session, study=study, what=what, fmt=fmt, actor=current_user)
     db.session.commit()
-    response = Response(stream_with_context(made.chunks), mimetype=made.mimetype)
+    response = Response(made.chunks, mimetype=made.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     return response

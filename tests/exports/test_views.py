@@ -29,8 +29,50 @@ def test_researcher_downloads_answers_as_csv_with_a_file_name_and_an_audit_event
     lines = response.get_data().decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(ANSWER_COLUMNS)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "study.export"))
-    assert (event.actor_id, event.details) == (researcher.id, {"what": "answers", "format": "csv"})
+    assert (event.actor_id, event.actor_label, event.object_type) == (
+        researcher.id,
+        researcher.email,
+        "studies",
+    )
+    assert event.details == {
+        "what": "answers",
+        "format": "csv",
+        "rows": len(lines) - 1,
+        "outcome": "completed",
+    }
     assert "/studies/fit-2025/exports" in client.get("/studies/fit-2025").get_data(as_text=True)
+
+
+def test_answers_download_left_by_the_client_is_recorded_as_interrupted_with_the_rows_sent(
+    db, client, login, coded_study, make_user
+):
+    coded_study()
+    login(make_user(Role.RESEARCHER, all_suppliers=True))
+    response = client.get("/studies/fit-2025/exports/download?what=answers&format=json", buffered=False)
+    chunks = iter(response.response)
+
+    received = [next(chunks), next(chunks), next(chunks)]
+    before_the_end = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "study.export"))
+    db.session.rollback()  # SQLite: the test's own transaction holds the write lock the recording needs
+    response.close()
+
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "study.export"))
+    assert received[0] == b"["
+    assert before_the_end is None
+    assert event.details == {"what": "answers", "format": "json", "rows": 2, "outcome": "interrupted"}
+
+
+def test_answers_download_reads_after_the_request_session_is_gone(db, client, login, coded_study, make_user):
+    coded_study()
+    login(make_user(Role.RESEARCHER, all_suppliers=True))
+    response = client.get("/studies/fit-2025/exports/download?what=answers&format=csv", buffered=False)
+    db.session.remove()  # as after the request's teardown: nothing of the request's session is used
+
+    body = b"".join(response.response).decode("utf-8-sig")
+    response.close()
+
+    assert body.splitlines()[0] == ",".join(ANSWER_COLUMNS)
+    assert len(body.splitlines()) == 253
 
 
 def test_account_team_may_download_the_analysis_only(db, client, login, coded_study, make_user):
