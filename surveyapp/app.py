@@ -52,8 +52,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(conn: Any) -> None:
     if conn.dialect.name == "sqlite":
         # IMMEDIATE takes the write lock up front, so two writers wait on the busy timeout instead of one of
-        # them failing at once with SQLITE_BUSY when it upgrades a read transaction.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # them failing at once with SQLITE_BUSY when it upgrades a read transaction. A connection marked
+        # `read_only` (a streamed export) takes a plain snapshot instead: in WAL mode it then blocks no writer.
+        read_only = conn.get_execution_options().get("read_only")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def select_locale() -> str:
@@ -115,10 +117,15 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     app.after_request(_security_headers)
 
     from surveyapp.core.errors import register_error_handlers
+    from surveyapp.core.logs import configure_logging
     from surveyapp.core.templating import register_template_helpers
 
+    configure_logging(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    from surveyapp.cli import register_commands  # here: surveyapp.cli imports this module
+
+    register_commands(app)
     return app
 
 

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 DEVELOPMENT = "development"
@@ -45,6 +46,8 @@ def _defaults() -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "MAX_FORM_PARTS": 1000,
+        # Rows below the header of an imported CSV file: a longer file is refused before any row is checked.
+        "IMPORT_MAX_ROWS": 50_000,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "surveyapp_session",
@@ -62,6 +65,12 @@ def _defaults() -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "PROXY_FIX": 0,
+        # PostgreSQL: the longest one statement of a web request may run (seconds; 0: no limit), and how long
+        # to wait for a connection. Commands (`surveyapp ...`, workers) have no statement limit.
+        "STATEMENT_TIMEOUT": 30,
+        "DATABASE_CONNECT_TIMEOUT": 10,
+        # Redis: how long to wait for it before a rate limit falls back to memory or a job is left to `tick`.
+        "REDIS_TIMEOUT": 2,
     }
 
 
@@ -178,16 +187,61 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
             ) from None
         config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": busy}})
     else:
-        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _postgresql_engine_options(config))
 
     config["SESSION_COOKIE_SECURE"] = env == PRODUCTION and not config.get("TESTING")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     config["PROXY_FIX"] = parse_proxy_fix(config.get("PROXY_FIX"))
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
+    # Redis holds only counters and jobs: when it is unreachable, each process counts in its own memory (a
+    # warning in the log says so) instead of refusing logins and survey links, and checks again for Redis.
+    config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    config["RATELIMIT_SWALLOW_ERRORS"] = True
+    if config.get("REDIS_URL"):
+        wait = _seconds(config, "REDIS_TIMEOUT")
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": wait, "socket_connect_timeout": wait}
     if not config.get("MAIL_OUTBOX_DIR"):
         config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
     _check_mail(config)
+    _check_import_rows(config)
+
+
+def _check_import_rows(config: Any) -> None:
+    value = config["IMPORT_MAX_ROWS"]
+    # A whole number, 50000 from the environment or an override; never a fraction, a boolean or 5e4.
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or int(text) <= 0:
+        raise ConfigError(
+            f"SURVEYAPP_IMPORT_MAX_ROWS must be a whole number greater than zero, not {value!r}"
+        )
+    config["IMPORT_MAX_ROWS"] = int(text)
+
+
+def _seconds(config: Any, name: str, *, zero: bool = False) -> float:
+    try:
+        value = float(config[name])
+    except (TypeError, ValueError):
+        raise ConfigError(f"SURVEYAPP_{name} must be a number of seconds, not {config[name]!r}") from None
+    if value < 0 or (value == 0 and not zero):
+        raise ConfigError(f"SURVEYAPP_{name} must be {'zero or more' if zero else 'greater than zero'}")
+    return value
+
+
+def _postgresql_engine_options(config: Any) -> dict[str, Any]:
+    """Pool and connection settings for PostgreSQL: a bounded wait to connect, and in apps that serve
+    requests a `statement_timeout`, so that no request holds a worker on a runaway query.
+
+    An app built for a command line (inside a click command: the `surveyapp` script, `flask --app surveyapp`,
+    and `surveyapp worker`) has no statement limit: imports, rescoring and renders may legitimately run long.
+    """
+    connect_args: dict[str, Any] = {
+        "connect_timeout": max(1, round(_seconds(config, "DATABASE_CONNECT_TIMEOUT")))
+    }
+    limit = _seconds(config, "STATEMENT_TIMEOUT", zero=True)
+    if limit and click.get_current_context(silent=True) is None:
+        connect_args["options"] = f"-c statement_timeout={round(limit * 1000)}"
+    return {"pool_pre_ping": True, "connect_args": connect_args}
 
 
 def _check_mail(config: Any) -> None:

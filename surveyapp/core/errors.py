@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from surveyapp.core.logs import redact
 from surveyapp.extensions import db
 from surveyapp.i18n import _l
 
@@ -65,7 +66,9 @@ def register_error_handlers(app: Flask) -> None:
     def database_unavailable(error: OperationalError) -> Response:
         # Locked or unreachable: the transaction is rolled back whole, so trying again later is safe.
         db.session.rollback()
-        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, redact(request.path), error.orig
+        )
         response = make_response(_render(503))
         response.headers["Retry-After"] = "30"
         return response
@@ -73,5 +76,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
         return _render(500)

@@ -65,7 +65,10 @@ def redis_connection(config: Mapping[str, Any]) -> Redis:
     url = config.get("REDIS_URL")
     if not url:
         raise JobsUnavailable("SURVEYAPP_REDIS_URL is not set")
-    return Redis.from_url(str(url))
+    # A bounded wait: a web request that cannot reach Redis leaves the job to the next `tick` instead of
+    # hanging (an RQ worker raises the socket timeout to what its blocking reads need).
+    wait = float(config.get("REDIS_TIMEOUT") or 2)
+    return Redis.from_url(str(url), socket_timeout=wait, socket_connect_timeout=wait)
 
 
 def queue(name: str, *, connection: Redis) -> Queue:

@@ -44,9 +44,11 @@ def enqueue(job: Callable[..., Any], **kwargs: Any) -> threading.Thread | Enqueu
     if mode == "rq":
         try:
             return submit(job, kwargs, config=current_app.config, key=work_key(job, kwargs))
-        except RedisError:
+        except RedisError as exc:
             # The work itself is in the database (the outbox, a queued report): the next tick enqueues it.
-            log.exception("cannot enqueue %s: Redis is unavailable; the next tick retries it", job.__name__)
+            log.warning(
+                "cannot enqueue %s: Redis is unavailable (%s); the next tick does it", job.__name__, exc
+            )
             return None
     if mode == "inline":
         job(**kwargs)

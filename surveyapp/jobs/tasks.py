@@ -122,8 +122,33 @@ class TickEnqueued:
         ]
 
 
+def apply_retention_periods(*, now: datetime | None = None) -> str:
+    """Queue retention notices and erase personal data past its study's retention period, and delete import
+    previews nobody confirmed within their hour; the report line ("" when no retention step was due)."""
+    from surveyapp.privacy.retention import apply_retention, folders
+    from surveyapp.studies.uploads import delete_expired_uploads
+
+    outbox_dir, upload_dir = folders()
+    report = apply_retention(
+        session=db.session,
+        mail=mail_settings(current_app.config),
+        now=now,
+        outbox_dir=outbox_dir,
+        upload_dir=upload_dir,
+    )
+    delete_expired_uploads(session=db.session, now=now)
+    db.session.commit()
+    return report.line() if report.notices or report.studies else ""
+
+
 # The scheduled steps, in the order a tick runs or enqueues them.
-SCHEDULED = (expire_invitations, queue_reminders, queue_action_reminders, deliver_outbox)
+SCHEDULED = (
+    expire_invitations,
+    queue_reminders,
+    queue_action_reminders,
+    apply_retention_periods,
+    deliver_outbox,
+)
 
 
 def enqueue_tick(*, now: datetime | None = None) -> TickEnqueued:
@@ -162,20 +187,3 @@ def tick(*, now: datetime | None = None) -> TickReport | TickEnqueued:
         reports_rendered=rendered,
         retention=retention,
     )
-
-
-def apply_retention_periods(*, now: datetime | None = None) -> str:
-    """Queue retention notices and erase personal data past its study's retention period; the report line
-    ("" when nothing was due)."""
-    from surveyapp.privacy.retention import apply_retention, folders
-
-    outbox_dir, upload_dir = folders()
-    report = apply_retention(
-        session=db.session,
-        mail=mail_settings(current_app.config),
-        now=now,
-        outbox_dir=outbox_dir,
-        upload_dir=upload_dir,
-    )
-    db.session.commit()
-    return report.line() if report.notices or report.studies else ""

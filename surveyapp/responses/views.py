@@ -262,6 +262,8 @@ def csrf_expired(error: CSRFError) -> PageResponse:
     except HTTPException as problem:
         db.session.rollback()
         return _error_page(problem.code or 400)
+    except OperationalError as unavailable:
+        return database_unavailable(unavailable)
 
 
 def _csrf_expired() -> PageResponse:
@@ -294,11 +296,13 @@ RETRY_AFTER = 30
 @bp.errorhandler(OperationalError)
 def database_unavailable(error: OperationalError) -> HttpResponse:
     """The database is locked (busy timeout, lock timeout) or unreachable: nothing was saved (the transaction
-    is rolled back whole). A saved page comes back with what was typed and a calm "please try again"; 503
-    with Retry-After, so that nothing mistakes it for a final answer."""
+    is rolled back whole). On every respondent route the answer is 503 with Retry-After, so that nothing
+    mistakes it for a final answer: a saved page comes back with what was typed and a calm "please try
+    again"; anything else gets a page that sends the same request again (what was sent kept in hidden
+    fields) or, for a page that was only asked for, a link to ask again."""
     db.session.rollback()
     try:
-        body, _status = _unavailable_page()
+        body = _unavailable_page()
     except OperationalError:
         # Not even the survey can be read: a page without it that sends the same answers again.
         db.session.rollback()
@@ -308,7 +312,7 @@ def database_unavailable(error: OperationalError) -> HttpResponse:
     return response
 
 
-def _unavailable_page() -> PageResponse:
+def _unavailable_page() -> str:
     args = request.view_args or {}
     invitation_id = args.get("invitation_id")
     section_key = args.get("section_key")
@@ -325,7 +329,8 @@ def _unavailable_page() -> PageResponse:
             current.questionnaire, section_key
         ):
             return _retry_form()
-        return _page_again(current, section_key, status=503, notice=pages.NOTICE_UNAVAILABLE)
+        body, _status = _page_again(current, section_key, status=503, notice=pages.NOTICE_UNAVAILABLE)
+        return body
 
 
 def _page_again(current: Journey, section_key: str, *, status: int, notice: str) -> PageResponse:

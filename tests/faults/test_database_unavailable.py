@@ -135,3 +135,42 @@ def test_unreachable_database_gives_the_retry_page_with_the_answers_in_hidden_fi
     assert (response.status_code, response.headers.get("Retry-After")) == (503, "30")
     assert hidden_fields(page)["q-name"] == "Ann"
     assert re.search(r'<form method="post" action="/survey/\d+/page/about"', page) is not None
+
+
+@pytest.mark.parametrize(
+    ("method", "route"), [("GET", ""), ("GET", "/page/about"), ("GET", "/review"), ("POST", "/submit")]
+)
+def test_unreachable_database_on_every_other_respondent_route_is_503_with_a_way_to_try_again(
+    make_app, survey_study, make_invitation, respondent, tmp_path, method, route
+):
+    # Arrange: a respondent with a session, and an app whose database cannot be reached at all.
+    setup = survey_study()
+    browser = respondent(make_invitation(setup.study, setup.ben, setup.globex_id))
+    if is_postgres():
+        broken_url = "postgresql+psycopg://postgres@127.0.0.1:9/surveyapp_nowhere?connect_timeout=2"
+    else:
+        (tmp_path / "not-a-database").mkdir()
+        broken_url = f"sqlite:///{tmp_path / 'not-a-database'}"
+    token = browser.client.csrf_token()
+    broken = make_app(DATABASE_URL=broken_url)
+    broken.test_client_class = type(browser.client)
+    other = broken.test_client()
+    other.set_cookie(
+        "surveyapp_session", browser.client.get_cookie("surveyapp_session").value, domain="localhost"
+    )
+
+    # Act
+    response = other.open(
+        browser.base + route, method=method, data={"csrf_token": token} if method == "POST" else None
+    )
+
+    # Assert: a page in the respondent's layout that asks again (a link after a GET, the same form after a POST).
+    page = text_of(response)
+    assert (response.status_code, response.headers.get("Retry-After")) == (503, "30")
+    assert "Traceback" not in page
+    if method == "GET":
+        assert "This page cannot be shown just now" in page
+        assert f'<a href="{browser.base}{route}">' in page
+    else:
+        assert "Could not save, please try again" in page
+        assert f'<form method="post" action="{browser.base}{route}"' in page

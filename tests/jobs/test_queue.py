@@ -27,7 +27,7 @@ from tests.invitations.conftest import fit_study  # noqa: F401
 from tests.reporting.studies import answered_study_factory
 from tests.studies.conftest import make_study  # noqa: F401
 
-STEPS = "expire_invitations, queue_reminders, queue_action_reminders, deliver_outbox"
+STEPS = "expire_invitations, queue_reminders, queue_action_reminders, apply_retention_periods, deliver_outbox"
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_tick_in_rq_mode_enqueues_and_a_second_tick_enqueues_nothing_new(
     assert isinstance(first, TickEnqueued)
     assert first.lines() == [f"enqueued: {STEPS}"]
     assert second.lines() == ["enqueued: nothing", f"already waiting: {STEPS}"]
-    assert waiting == 4
+    assert waiting == 5
     assert len(smtp_server.received) == 3
     assert third.lines() == [f"enqueued: {STEPS}"]
 
