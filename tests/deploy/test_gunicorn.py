@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import runpy
 import subprocess
+
+import pytest
 
 from tests.deploy.conftest import BIN, ROOT, server_env, stop, surveyapp
 
@@ -42,25 +45,50 @@ def _printed(env: dict[str, str], *names: str) -> dict[str, str]:
     return {name: settings[name] for name in names}
 
 
-def test_gunicorn_conf_sqlite_uses_sync_workers(tmp_path):
-    env = server_env(tmp_path, tmp_path, "sqlite:////srv/surveyapp/surveyapp.db", SURVEYAPP_WORKERS="3")
+@pytest.mark.parametrize(
+    "database_url", ["sqlite:////srv/surveyapp/surveyapp.db", "postgresql://app@db.internal/surveyapp"]
+)
+def test_gunicorn_conf_uses_preloaded_sync_workers_on_every_database(tmp_path, database_url):
+    env = server_env(tmp_path, tmp_path, database_url, SURVEYAPP_WORKERS="3")
 
-    printed = _printed(env, "worker_class", "workers", "threads", "control_socket_disable")
+    printed = _printed(
+        env,
+        "worker_class",
+        "workers",
+        "threads",
+        "preload_app",
+        "timeout",
+        "max_requests",
+        "control_socket_disable",
+    )
 
     assert printed == {
         "worker_class": "sync",
         "workers": "3",
         "threads": "1",
+        "preload_app": "True",
+        "timeout": "60",
+        "max_requests": "0",
         "control_socket_disable": "True",
     }
 
 
-def test_gunicorn_conf_postgresql_uses_threads(tmp_path):
-    env = server_env(tmp_path, tmp_path, "postgresql://app@db.internal/surveyapp", SURVEYAPP_THREADS="8")
+def test_gunicorn_conf_request_budget_and_recycling_come_from_the_environment(tmp_path):
+    env = server_env(
+        tmp_path, tmp_path, "sqlite:///x.db", SURVEYAPP_TIMEOUT="45", SURVEYAPP_MAX_REQUESTS="3000"
+    )
 
-    printed = _printed(env, "worker_class", "threads")
+    printed = _printed(env, "timeout", "max_requests", "max_requests_jitter")
 
-    assert printed == {"worker_class": "gthread", "threads": "8"}
+    assert printed == {"timeout": "45", "max_requests": "3000", "max_requests_jitter": "0"}
+
+
+def test_gunicorn_conf_recycling_limits_are_spread_over_the_workers():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+    limits = [settings["staggered"](1000, age, 4) for age in range(1, 9)]
+
+    assert limits == [1250, 1500, 1750, 1000, 1250, 1500, 1750, 1000]
 
 
 def test_gunicorn_conf_bad_worker_count_is_refused(tmp_path):
