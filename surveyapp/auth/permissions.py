@@ -42,3 +42,9 @@ def require_supplier(user: Any, supplier_id: int) -> None:
 def is_staff(user: Any) -> bool:
     """Admins and researchers: the people who run studies."""
     return user.role in (Role.ADMIN, Role.RESEARCHER)
+
+
+def can_create_suppliers(user: Any) -> bool:
+    """Admins and researchers who see every supplier. A researcher limited to some suppliers may not: a new
+    supplier would widen the scope an admin granted them."""
+    return user.role == Role.ADMIN or (user.role == Role.RESEARCHER and bool(user.all_suppliers))

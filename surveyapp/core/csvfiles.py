@@ -6,6 +6,11 @@ writes `;`), decimal commas in `;` files, and the exporters' formula protection 
 line, so a file of any length costs the memory of one row, and a decoding error names its row.
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first data row is row 2.
+
+A file may have at most `max_rows` rows below its header (SURVEYAPP_IMPORT_MAX_ROWS, 50,000 by default; empty
+rows count too, or a file of nothing but line breaks would be read to its end): opening it counts its rows
+first and stops reading at the first row beyond the cap, so a file of a million rows is refused after reading
+50,001 of them, before a single row is checked against the database.
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from babel.numbers import format_decimal
+from flask import current_app, has_app_context
+from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
+
 from surveyapp.i18n import _l
 
 BOM = b"\xef\xbb\xbf"
@@ -26,6 +36,8 @@ BOM = b"\xef\xbb\xbf"
 MAX_LINE_BYTES = 1024 * 1024
 # How much of a cell's value an error message repeats.
 SHOWN_VALUE_LENGTH = 60
+# Rows per file outside an app (the app's own cap is its IMPORT_MAX_ROWS setting, with this default).
+DEFAULT_MAX_ROWS = 50_000
 
 # Characters the exporters protect with a leading `'` so that spreadsheets do not run them as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,6 +59,14 @@ class CsvFileError(Exception):
         super().__init__(message)
         self.message = message
         self.row = row
+
+
+class TooManyRowsError(CsvFileError):
+    """The file has more rows below its header than one import takes; `limit` is that cap."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(too_many_rows_message(limit))
+        self.limit = limit
 
 
 class CellError(ValueError):
@@ -97,19 +117,47 @@ def detect_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
+def max_rows_setting() -> int:
+    """The cap on rows per imported file: the app's IMPORT_MAX_ROWS, or the default outside an app."""
+    if has_app_context():
+        return int(current_app.config.get("IMPORT_MAX_ROWS") or DEFAULT_MAX_ROWS)
+    return DEFAULT_MAX_ROWS
+
+
 class CsvTable:
     """An open CSV source: its separator, its header, and its data rows, which can be read more than once.
 
     Importers read the rows twice (validate, then write) without keeping them: each call of `rows()` starts
-    again from the first data row.
+    again from the first data row. With `max_rows`, a file with more rows below its header (empty ones
+    included) raises TooManyRowsError here, when it is opened.
     """
 
-    def __init__(self, handle: BinaryIO, start: int) -> None:
+    def __init__(self, handle: BinaryIO, start: int, *, max_rows: int | None = None) -> None:
         self._handle = handle
         self._start = start
+        self.max_rows = max_rows
         first = self._first_line()
         self.delimiter = detect_delimiter(first)
         self.columns: tuple[str, ...] = tuple(normalise_header(cell) for cell in self._header())
+        if max_rows is not None:
+            self._check_row_count(max_rows)
+
+    def _check_row_count(self, limit: int) -> None:
+        """Count the rows below the header, stopping at the first one beyond `limit` (TooManyRowsError).
+
+        Counting costs one quick read of at most `limit` + 1 rows, without cleaning or checking them; it runs
+        before the import checks any row, so that a file that is too long is refused before it costs anything
+        more. An unreadable row ends the count: the import itself reports it, at its row.
+        """
+        records = self._records()
+        next(records, None)  # the header
+        try:
+            # any() stops reading at the first row beyond the cap.
+            beyond = any(count > limit for count, _record in enumerate(records, start=1))
+        except CsvFileError:
+            return
+        if beyond:
+            raise TooManyRowsError(limit)
 
     @property
     def decimal_comma(self) -> bool:
@@ -175,22 +223,34 @@ class CsvTable:
         """The first record.
 
         A file of nothing but empty lines has no rows; an empty first line followed by data is returned as it
-        is, so that the importer reports the columns it lacks.
+        is, so that the importer reports the columns it lacks. Looking for that data stops at the row cap.
         """
         records = self._records()
         first = next(records, None)
-        if first is None or not (_filled(first[1]) or any(_filled(record) for _number, record in records)):
+        if first is None:
             raise CsvFileError(no_rows_message())
-        return first[1]
+        if _filled(first[1]):
+            return first[1]
+        for number, record in records:
+            if _filled(record):
+                return first[1]
+            if self.max_rows is not None and number > self.max_rows + 1:
+                raise TooManyRowsError(self.max_rows)
+        raise CsvFileError(no_rows_message())
 
     def rows(self) -> Iterator[CsvRow]:
         """The data rows; rows whose cells are all empty (spreadsheets write them at the end) are skipped."""
         columns = self.columns
         width = len(columns)
         all_named = all(columns)
+        # The count when the file was opened already holds the cap; checking again costs little and keeps it
+        # true for any caller. The header is row 1, so row `limit` + 2 is the first one beyond the cap.
+        limit = self.max_rows
         records = self._records()
         next(records, None)  # the header
         for number, record in records:
+            if limit is not None and number > limit + 1:
+                raise TooManyRowsError(limit)
             if not _filled(record):
                 continue
             if len(record) == width and all_named:
@@ -213,17 +273,18 @@ class CsvTable:
 
 
 @contextmanager
-def open_table(source: BinaryIO | Path) -> Iterator[CsvTable]:
+def open_table(source: BinaryIO | Path, *, max_rows: int | None = None) -> Iterator[CsvTable]:
     """Open a CSV file by path, or use a binary file object that can seek (an upload in a temporary file).
 
     A file object is read from its current position and left open; a path is opened and closed here.
-    Raises CsvFileError when the file is empty or its first line cannot be read.
+    Raises CsvFileError when the file is empty or its first line cannot be read, and TooManyRowsError (a
+    CsvFileError) when it has more than `max_rows` rows below its header.
     """
     if isinstance(source, Path):
         with source.open("rb") as handle:
-            yield CsvTable(handle, 0)
+            yield CsvTable(handle, 0, max_rows=max_rows)
     else:
-        yield CsvTable(source, source.tell())
+        yield CsvTable(source, source.tell(), max_rows=max_rows)
 
 
 def column_problems(
@@ -326,6 +387,23 @@ def _rounded(number: Decimal, match: re.Match[str], places: int | None) -> Decim
     if places is None or match.end("fraction") - match.start("fraction") <= places:
         return number
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _grouped(number: int) -> str:
+    return format_decimal(number, locale=get_locale() or "en")
+
+
+def lazy_count(number: int) -> Any:
+    """A count for a lazy message, written as the language it is shown in writes it: 50,000 or 50.000."""
+    return LazyString(_grouped, number)
+
+
+def too_many_rows_message(limit: int) -> Any:
+    """The one line that refuses a file over the cap: the cap, and what to do."""
+    return _l(
+        "The file has more than %(limit)s rows; split it into files of at most %(limit)s rows each.",
+        limit=lazy_count(limit),
+    )
 
 
 def no_rows_message() -> Any:

@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from surveyapp.analysis.rounding import readable_decimal
-from surveyapp.auth.permissions import is_staff
+from surveyapp.auth.permissions import can_create_suppliers, is_staff
 from surveyapp.enums import Role
 
 
@@ -53,5 +53,6 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_language": str(get_locale() or "en"),
             "is_staff": current_user.is_authenticated and is_staff(current_user),
+            "may_create_suppliers": current_user.is_authenticated and can_create_suppliers(current_user),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -16,7 +16,8 @@ Erasure removes, for every such contact:
   address in text that researchers wrote (decisions, commentaries, action notes, audit reasons and details);
 - stored reports that held their data: the PDF is deleted, the report marked withdrawn and its newest version
   queued again (a report only exists in analyse and act, so it is only queued there);
-- uploaded import files in the instance folder that name them.
+- import files waiting to be confirmed (`import_uploads`) that name them, and files of the instance folder's old
+  `uploads/` (before import previews were kept in the database) that do.
 
 The erasure itself is audited with ids and counts only. Services never commit; the caller commits once.
 """
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Text, cast, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from surveyapp.act.models import ActionItem, Decision
 from surveyapp.audit.models import AuditEvent
@@ -55,6 +56,7 @@ from surveyapp.reporting.models import Report, ReportCommentary, ReportDelivery,
 from surveyapp.reporting.services import REPORTING_PHASES, request_report
 from surveyapp.responses.models import Answer, Response, ResponseSubmission
 from surveyapp.studies.models import Account, Contact, Study, Supplier
+from surveyapp.studies.uploads import ImportUpload
 
 #: What replaces a mention of an erased person in text someone else wrote.
 ERASED = "[erased]"
@@ -464,6 +466,17 @@ def _erase_files(folder: Path, needles: Sequence[str], message_ids: set[str], *,
     return count
 
 
+def _erase_uploads(session: Session, needles: Sequence[str]) -> int:
+    """Delete the import files waiting for confirmation that name the person (at most an hour's worth)."""
+    count = 0
+    for upload in session.scalars(select(ImportUpload).options(undefer(ImportUpload.content))):
+        if _mentions(upload.content.decode("utf-8", errors="replace"), needles):
+            session.delete(upload)
+            count += 1
+    session.flush()
+    return count
+
+
 def erase_contact(
     *,
     session: Session,
@@ -504,8 +517,9 @@ def erase_contact(
     session.flush()
     if outbox_dir is not None:
         summary.outbox_files = _erase_files(outbox_dir, needles, set(message_ids), emails=True)
+    summary.upload_files = _erase_uploads(session, needles)
     if upload_dir is not None:
-        summary.upload_files = _erase_files(upload_dir, needles, set(), emails=False)
+        summary.upload_files += _erase_files(upload_dir, needles, set(), emails=False)
     for supplier_id in sorted({c.supplier_id for c in contacts}):
         record(
             session=session,

@@ -11,6 +11,9 @@ All or nothing, in the two passes of the study imports (`studies.imports.common`
 and, at the end, every response as a whole (a question hidden by `show_if` for that respondent's own answers
 is an error); only a file without any error is written, in batches, by pass 2, which flushes but never
 commits. Memory stays small per response: only the answers that conditions and knock-outs look at are kept.
+
+The cap on rows per file (IMPORT_MAX_ROWS) counts rows, so answers here, not responses; a file beyond it
+is refused before any row is checked, with the advice to keep each response's rows in one file when splitting.
 """
 
 from __future__ import annotations
@@ -25,7 +28,16 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.audit.services import record
-from surveyapp.core.csvfiles import CsvFileError, CsvRow, column_problems, no_rows_message, open_table
+from surveyapp.core.csvfiles import (
+    CsvFileError,
+    CsvRow,
+    TooManyRowsError,
+    column_problems,
+    lazy_count,
+    max_rows_setting,
+    no_rows_message,
+    open_table,
+)
 from surveyapp.i18n import _l
 from surveyapp.questionnaires.types import knockouts
 from surveyapp.questionnaires.visibility import visibility
@@ -316,22 +328,28 @@ def import_responses(
     actor: Any = None,
     actor_label: str | None = None,
     dry_run: bool = False,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Import responses in the long format into the study (all or nothing; flushes, never commits).
 
     The report counts responses: `created` new ones, `updated` stored ones whose answers change, `unchanged`
-    stored ones the file repeats exactly. `source` is a path, or a binary file object that can seek.
+    stored ones the file repeats exactly. `source` is a path, or a binary file object that can seek. The cap
+    counts rows, that is answers: a file with more than `max_rows` (default: the IMPORT_MAX_ROWS setting) is
+    refused before any row is checked.
     """
     report = ImportReport(dry_run=dry_run)
     with ExitStack() as stack:
         try:
-            table = stack.enter_context(open_table(source))
+            table = stack.enter_context(open_table(source, max_rows=max_rows or max_rows_setting()))
             for problem in column_problems(table.columns, required=REQUIRED, optional=OPTIONAL):
                 report.add_error(None, problem)
             if not report.ok:
                 return report.finish()
             importer = ResponseImport(session=session, study=study, decimal_comma=table.decimal_comma)
             importer.run_pass(table.rows(), report, write=False)
+        except TooManyRowsError as exc:
+            report.add_error(None, _too_many_answers(exc.limit))
+            return report.finish()
         except CsvFileError as exc:
             report.add_error(exc.row, exc.message)
             return report.finish()
@@ -357,3 +375,12 @@ def import_responses(
             details=report.counts(),
         )
     return report.finish()
+
+
+def _too_many_answers(limit: int) -> Any:
+    # A response split over two files would lose answers: importing the second part replaces the first's.
+    return _l(
+        "The file has more than %(limit)s rows; split it into files of at most %(limit)s rows each, "
+        "with all rows of one response in the same file.",
+        limit=lazy_count(limit),
+    )

@@ -149,5 +149,6 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    kind = HiddenField(validators=[DataRequired()])
-    upload = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
+    # Checked against the stored uploads, which answer "not found" for anything else than the user's own.
+    kind = HiddenField(validators=[DataRequired(), Length(max=16)])
+    upload = HiddenField(validators=[DataRequired(), Length(max=64)])

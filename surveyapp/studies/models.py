@@ -239,3 +239,7 @@ class StudyQuestionnaire(db.Model):
 
 
 Index("ix_contacts_supplier_side", Contact.supplier_id, Contact.side)
+
+# Checked import files waiting for their confirmation live in their own module; importing it here registers
+# their table with the others.
+from surveyapp.studies import uploads as _uploads  # noqa: E402,F401

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.audit.services import record
+from surveyapp.auth.permissions import can_create_suppliers
 from surveyapp.db import claim_edit
-from surveyapp.enums import Language, Perspective, Purpose, Role
+from surveyapp.enums import Language, Perspective, Purpose
 from surveyapp.i18n import _l
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import ensure_questionnaire_version
@@ -62,16 +63,21 @@ def create_supplier(
     actor: Any = None,
     actor_label: str | None = None,
 ) -> Supplier:
-    """Create a supplier; names are unique regardless of case and surrounding spaces."""
+    """Create a supplier; names are unique regardless of case and surrounding spaces.
+
+    `actor`, when given, must be allowed to create suppliers (`can_create_suppliers`: an admin or a researcher
+    who sees every supplier); views answer 404 before getting here, so a refusal here is a bug, not a message.
+    """
+    if actor is not None and not can_create_suppliers(actor):
+        # A limited researcher would see the new supplier's name clash with one they may not see, or widen
+        # their own scope: neither may happen, whatever the caller forgot to check.
+        raise PermissionError(f"user {actor.id} may not create suppliers")
     clean = clean_name(name, what=_l("A supplier"))
     exists = session.scalar(select(Supplier.id).where(func.lower(Supplier.name) == clean.lower()))
     if exists is not None:
         raise StudyError(_l("A supplier named %(name)s already exists.", name=clean))
     supplier = Supplier(name=clean, report_language=report_language)
     session.add(supplier)
-    if actor is not None and actor.role == Role.RESEARCHER and not actor.all_suppliers:
-        # A researcher with limited access keeps access to what they create.
-        actor.suppliers.append(supplier)
     session.flush()
     record(
         session=session,

@@ -65,19 +65,6 @@ def test_account_team_cannot_create_suppliers(client, make_user, login, make_sup
     assert client.post_form("/suppliers/new", {"name": "Sneaky", "report_language": "en"}).status_code == 404
 
 
-def test_restricted_researcher_keeps_access_to_a_supplier_they_create(
-    client, db, make_user, login, make_supplier
-):
-    granted = make_supplier("Granted")
-    user = make_user(Role.RESEARCHER, suppliers=[granted], all_suppliers=False)
-    login(user)
-
-    response = client.post_form("/suppliers/new", {"name": "Gamma Consulting", "report_language": "en"})
-
-    assert response.status_code == 302
-    assert client.get(response.headers["Location"]).status_code == 200
-
-
 def test_duplicate_supplier_name_keeps_input_and_says_why(client, make_user, login, make_supplier):
     make_supplier("Alpha Services")
     login(make_user(Role.RESEARCHER))

@@ -40,6 +40,7 @@ from surveyapp.reporting.models import Report, ReportKind
 from surveyapp.reporting.services import approve_report, request_report
 from surveyapp.responses.models import Response, ResponseSubmission
 from surveyapp.studies.models import Account, Contact
+from surveyapp.studies.uploads import ImportKind, store_upload
 from tests.coding.conftest import coded_study  # noqa: F401
 from tests.studies.conftest import make_study  # noqa: F401
 
@@ -184,8 +185,17 @@ def spread_person(
             obj=contact,
             details={"email": EMAIL},
         )
+        # An import file checked on the web and waiting to be confirmed (kept in the database).
+        store_upload(
+            session=db.session,
+            study=study,
+            user=researcher,
+            kind=ImportKind.CONTACTS,
+            filename="pending.csv",
+            content=f"account,email,name,role,language,side\n{VAN_DIJK},{EMAIL},{NAME},Director,nl,client\n".encode(),
+        )
         db.session.commit()
-        # An uploaded import file still in the instance folder.
+        # An uploaded import file left in the instance folder by an older version.
         instance = Path(app.instance_path)
         (instance / "uploads").mkdir(parents=True, exist_ok=True)
         (instance / "uploads" / "pending.csv").write_text(

@@ -60,6 +60,7 @@ def test_erase_contact_leaves_no_trace_anywhere(db, app, make_app, spread_person
         "decisions",
         "audit_events",
         "reports",
+        "import_uploads",
     } <= before_tables
     assert any(trace.startswith("outbox/") and trace.endswith(NAME) for trace in before_files)
     assert any(trace.startswith("uploads/") for trace in before_files)

@@ -2,7 +2,8 @@
 
 Both functions validate the whole file first and write only when it has no error at all; they flush but
 never commit. The caller commits when `report.ok`, and rolls back otherwise (or on an exception).
-`dry_run=True` gives the same report without writing anything: the preview.
+`dry_run=True` gives the same report without writing anything: the preview. A file with more rows below its
+header than the cap (`max_rows`, by default the IMPORT_MAX_ROWS setting) is refused before any row is checked.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ def import_accounts(
     actor: Any = None,
     actor_label: str | None = None,
     dry_run: bool = False,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Import `name,segment,annual_revenue,effort_hours,billable_hours[,external_id]` into the study's scope.
 
     `source` is a path, or a binary file object that can seek (read from its current position, left open).
+    A file with more than `max_rows` rows below its header (default: the IMPORT_MAX_ROWS setting) is refused.
     """
     return run_import(
         AccountImport,
@@ -49,6 +52,7 @@ def import_accounts(
         actor=actor,
         actor_label=actor_label,
         dry_run=dry_run,
+        max_rows=max_rows,
     )
 
 
@@ -60,8 +64,12 @@ def import_contacts(
     actor: Any = None,
     actor_label: str | None = None,
     dry_run: bool = False,
+    max_rows: int | None = None,
 ) -> ImportReport:
-    """Import `account,email,name,role,language,side`: client contacts, supplier staff, their assignments."""
+    """Import `account,email,name,role,language,side`: client contacts, supplier staff, their assignments.
+
+    `source` and `max_rows` as for `import_accounts`.
+    """
     return run_import(
         ContactImport,
         session=session,
@@ -70,4 +78,5 @@ def import_contacts(
         actor=actor,
         actor_label=actor_label,
         dry_run=dry_run,
+        max_rows=max_rows,
     )

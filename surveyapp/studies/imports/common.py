@@ -31,6 +31,7 @@ from surveyapp.core.csvfiles import (
     CsvTable,
     clean_text,
     column_problems,
+    max_rows_setting,
     no_rows_message,
     open_table,
     parse_decimal,
@@ -226,12 +227,17 @@ def run_import(
     actor: Any,
     actor_label: str | None,
     dry_run: bool,
+    max_rows: int | None = None,
 ) -> ImportReport:
-    """Validate the whole file; then, if it has no error and this is no dry run, write it (flush only)."""
+    """Validate the whole file; then, if it has no error and this is no dry run, write it (flush only).
+
+    A file with more than `max_rows` rows below its header (default: the IMPORT_MAX_ROWS setting) is refused
+    with one error before any row is checked.
+    """
     report = ImportReport(dry_run=dry_run)
     with ExitStack() as stack:
         try:
-            table = stack.enter_context(open_table(source))
+            table = stack.enter_context(open_table(source, max_rows=max_rows or max_rows_setting()))
             for problem in column_problems(
                 table.columns, required=kind.required_columns, optional=kind.optional_columns
             ):
