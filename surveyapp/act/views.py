@@ -24,6 +24,7 @@ from surveyapp.act.proposals import propose
 from surveyapp.analysis.service import AnalysisError, analysis_document
 from surveyapp.auth.decorators import staff_required
 from surveyapp.auth.permissions import is_staff
+from surveyapp.core import paging
 from surveyapp.db import shown_version
 from surveyapp.enums import ActionStatus, DecisionKind, Language, Phase
 from surveyapp.extensions import db
@@ -61,16 +62,23 @@ def _common(study: Study) -> dict[str, Any]:
 
 @bp.get("/studies/<slug>/act")
 @login_required
-def overview(slug: str) -> str:
+def overview(slug: str) -> str | tuple[str, int]:
     study = _study(slug)
     if study.phase in EARLY:
         return render_template("act/overview.html", too_early=True, **_common(study))
+    pages = queries.group_pages(request.args)
     document, error = _document(study)
     page = None
     if document is not None:
         page = queries.act_page(
-            session=db.session, study=study, document=document, today=services.study_today(study)
+            session=db.session,
+            study=study,
+            document=document,
+            today=services.study_today(study),
+            pages=pages,
         )
+        if (missing := paging.beyond_end(*page.pages())) is not None:
+            return missing
     return render_template(
         "act/overview.html",
         page=page,

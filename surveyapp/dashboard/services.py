@@ -15,6 +15,7 @@ Services take keyword arguments and never touch the request; labels are translat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -30,18 +31,29 @@ from surveyapp.analysis.rounding import round_score
 from surveyapp.analysis.service import AnalysisError, scoring_of, study_analysis
 from surveyapp.analysis.study import AccountResult, StudyAnalysis
 from surveyapp.auth.permissions import can_see_supplier
+from surveyapp.core.paging import Page, Wanted
 from surveyapp.dashboard import queries
 from surveyapp.enums import Phase, Quadrant, Role
 from surveyapp.i18n import _
 from surveyapp.reporting import labels
 from surveyapp.reporting.context import chart_labels
 from surveyapp.reporting.portfolio_context import response_totals
-from surveyapp.studies.models import Account, Study
+from surveyapp.studies.models import Study
 
 __all__ = ["AnalysisError", "DashboardAccess", "access_of", "portfolio_view"]
 
 RESULT_PHASES = (Phase.ANALYSE, Phase.ACT)
 COST_QUADRANTS = (Quadrant.MISFIT.value, Quadrant.CUSTOMER_SWAYED.value)
+FIRST_PAGE = Wanted()
+#: Up to this many accounts the fit matrix numbers its dots; above it, near dots are merged (see matrix_svg).
+MAX_NUMBERED_POINTS = 200
+#: The side, in score points, of the squares in which a large matrix merges its accounts' dots: about one
+#: dot's diameter at the chart's size, so merging hides nothing the eye could have told apart.
+MATRIX_CELL = 2.0
+#: Rule 7's tolerance: a value this close below a threshold reaches it.
+THRESHOLD_TOLERANCE = 1e-9
+#: Accounts named in the "growing apart" line; the drift table (growing apart first) lists the rest.
+MAX_NAMED = 20
 
 
 class DashboardAccess(Enum):
@@ -182,25 +194,54 @@ def role_table(
     return table
 
 
-def matrix_svg(analysis: Analysis, rows: Sequence[Mapping[str, Any]]) -> str:
-    """The fit matrix of the rows that have both overall fits, numbered as the table beside it."""
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """The fit matrix as a data URL, how many accounts it places, and whether its dots carry their numbers."""
+
+    url: str
+    accounts: int
+    numbered: bool
+
+
+def merged_points(points: list[charts.FitPoint], threshold: float) -> list[charts.FitPoint]:
+    """One dot per occupied MATRIX_CELL x MATRIX_CELL square, drawn at the square's centre. The squares'
+    edges lie on the quadrant threshold, and a value at the threshold counts as reaching it (rule 7's
+    tolerance), so every dot stays in its account's quadrant."""
+
+    def centre(value: float) -> float:
+        cell = math.floor((value - threshold + THRESHOLD_TOLERANCE) / MATRIX_CELL)
+        return min(100.0, max(0.0, threshold + (cell + 0.5) * MATRIX_CELL))
+
+    cells = sorted({(centre(point.client), centre(point.supplier)) for point in points})
+    return [charts.FitPoint(0, client, supplier) for client, supplier in cells]
+
+
+def matrix_svg(analysis: Analysis, rows: Sequence[Mapping[str, Any]]) -> Matrix:
+    """The fit matrix of the rows that have both overall fits. Up to MAX_NUMBERED_POINTS accounts, each dot
+    carries its row number in the table; above that, accounts within MATRIX_CELL points of each other share a
+    dot and the numbers are left out (issue 22: a numbered dot each was megabytes at 20,000 accounts, and
+    unreadable long before that). Every account still shows; the quadrant counts give the numbers."""
     points = [
         charts.FitPoint(row["number"], row["entry"]["overall"]["client"], row["entry"]["overall"]["supplier"])
         for row in rows
         if row["entry"]["overall"]["client"] is not None and row["entry"]["overall"]["supplier"] is not None
     ]
+    threshold = float(analysis.document["thresholds"]["quadrant"])
+    numbered = len(points) <= MAX_NUMBERED_POINTS
     svg = charts.fit_matrix(
-        points,
+        points if numbered else merged_points(points, threshold),
         labels=chart_labels(),
-        threshold=float(analysis.document["thresholds"]["quadrant"]),
+        threshold=threshold,
         quadrant_names={q: labels.label(labels.QUADRANT_NAMES, q) for q in Quadrant},
+        numbered=numbered,
     )
-    return charts.svg_data_url(svg)
+    return Matrix(url=charts.svg_data_url(svg), accounts=len(points), numbered=numbered)
 
 
-def cost_explanation(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
+def cost_explanation(analysis: Analysis) -> list[dict[str, Any]]:
     """The accounts behind the cost of mismatch (rule 11), as the portfolio report explains it: mismatched
-    accounts with both hour figures and their hours beyond billable; matching accounts with effort > 0."""
+    accounts with both hour figures and their hours beyond billable (in account order), then matching accounts
+    with effort > 0 (least effort first); each row's `mismatched` says which it is."""
     mismatched, matching = [], []
     for result in analysis.result.accounts:
         figures = result.account
@@ -208,10 +249,17 @@ def cost_explanation(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
         effort, billable = figures.effort_hours, figures.billable_hours
         if entry["quadrant"] in COST_QUADRANTS and effort is not None and billable is not None:
             beyond = round_score(max(0.0, effort - billable))
-            mismatched.append({"entry": entry, "effort": effort, "billable": billable, "beyond": beyond})
+            mismatched.append(
+                {"entry": entry, "effort": effort, "billable": billable, "beyond": beyond, "mismatched": True}
+            )
         elif entry["quadrant"] == Quadrant.MATCH.value and effort:
-            matching.append({"entry": entry, "effort": effort})
-    return {"mismatched": mismatched, "matching": sorted(matching, key=lambda row: row["effort"])}
+            matching.append({"entry": entry, "effort": effort, "mismatched": False})
+    return mismatched + sorted(matching, key=lambda row: row["effort"])
+
+
+def _page(rows: Sequence[Any], wanted: Wanted) -> Page[Any]:
+    """One page of rows the analysis already holds in memory (they are small dicts; only the page is shown)."""
+    return Page(items=list(rows[wanted.offset : wanted.offset + wanted.size]), total=len(rows), wanted=wanted)
 
 
 def portfolio_view(
@@ -221,33 +269,42 @@ def portfolio_view(
     language: str,
     segment: str | None = None,
     role: str | None = None,
+    table_page: Wanted = FIRST_PAGE,
+    drift_page: Wanted = FIRST_PAGE,
+    cost_page: Wanted = FIRST_PAGE,
 ) -> dict[str, Any]:
     """Everything the study dashboard shows; `segment` restricts the accounts (quadrants, dimension means,
     coverage, the matrix and the role breakdown); the cost of mismatch and the statistics stay portfolio-wide.
-    Raises AnalysisError (see `load_analysis`)."""
+    The account tables are paged (`table_page`, `drift_page`, `cost_page`): the analysis is of every account,
+    the page shows a page of them. Raises AnalysisError (see `load_analysis`)."""
     analysis = load_analysis(session=session, study=study, language=language)
-    accounts = queries.accounts_in_scope(session=session, study=study)
+    accounts = queries.scope_accounts(session=session, study=study)
     chosen = [a for a in accounts if segment is None or a.segment == segment]
     rows = _account_rows(analysis, chosen)
     document = analysis.document
     portfolio = segment_portfolio(analysis, {a.id for a in chosen}) if segment is not None else None
     dimensions = portfolio.dimensions if portfolio else document["portfolio"]["dimensions"]
+    drift_rows = [row for row in rows if row["entry"]["drift"] is not None]
+    growing_apart = [row for row in drift_rows if row["entry"]["drift"]["growing_apart"]]
     return {
         "analysis": analysis,
         "document": document,
-        "rows": rows,
+        "rows": _page(rows, table_page),
         "matrix": matrix_svg(analysis, rows),
+        "matrix_cell": MATRIX_CELL,
         "quadrants": portfolio.quadrants if portfolio else document["portfolio"]["quadrants"],
         "dimensions": [
             {**row, "name": analysis.dimension_names.get(row["key"], row["key"])} for row in dimensions
         ],
         "segment": segment,
         "cost": document["portfolio"]["cost_of_mismatch"],
-        "cost_accounts": cost_explanation(analysis),
-        "drift_rows": [row for row in rows if row["entry"]["drift"] is not None],
-        "growing_apart": [
-            row for row in rows if row["entry"]["drift"] and row["entry"]["drift"]["growing_apart"]
-        ],
+        "cost_accounts": _page(cost_explanation(analysis), cost_page),
+        # Growing apart first, so that the accounts to act on are on the drift table's first pages.
+        "drift_rows": _page(
+            sorted(drift_rows, key=lambda row: not row["entry"]["drift"]["growing_apart"]), drift_page
+        ),
+        "growing_apart": growing_apart[:MAX_NAMED],
+        "growing_apart_count": len(growing_apart),
         "coverage": response_totals([row["entry"] for row in rows]),
         "roles": role_table(
             session=session,
@@ -259,7 +316,8 @@ def portfolio_view(
     }
 
 
-def _account_rows(analysis: Analysis, accounts: Sequence[Account]) -> list[dict[str, Any]]:
+def _account_rows(analysis: Analysis, accounts: Sequence[Any]) -> list[dict[str, Any]]:
+    """The accounts with an analysis entry, numbered in the given (name) order: the numbers of the matrix."""
     rows = []
     for account in accounts:
         entry = analysis.entries.get(account.id)

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from surveyapp.analysis.service import AnalysisError
 from surveyapp.auth.decorators import staff_required
 from surveyapp.coding.queries import account_themes
+from surveyapp.core import paging
 from surveyapp.dashboard import accounts, queries, services
 from surveyapp.dashboard.forms import CommentaryForm, FilterForm
 from surveyapp.dashboard.services import DashboardAccess
@@ -90,9 +91,15 @@ def _dashboard(study: Study, access: DashboardAccess, form: CommentaryForm | Non
             language=_language(),
             segment=filters.chosen_segment if valid else None,
             role=filters.chosen_role if valid else None,
+            table_page=paging.wanted(request.args, anchor="matrix-table"),
+            drift_page=paging.wanted(request.args, "drift_page", anchor="drift-table"),
+            cost_page=paging.wanted(request.args, "cost_page", anchor="cost-table"),
         )
     except AnalysisError as exc:
         return _unavailable(study, access, exc)
+    missing = paging.beyond_end(view["rows"], view["drift_rows"], view["cost_accounts"])
+    if missing is not None:
+        return missing
     commentary = commentary_text(session=db.session, study=study, account=None)
     if form is None and access is DashboardAccess.FULL:
         form = CommentaryForm(formdata=None, text=commentary)

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from surveyapp.auth.decorators import staff_required
+from surveyapp.auth.permissions import can_create_suppliers
 from surveyapp.db import shown_version
 from surveyapp.enums import Language, Phase
 from surveyapp.extensions import db
@@ -36,13 +37,16 @@ def visible_study_or_404(slug: str) -> Study:
 @login_required
 def suppliers() -> str:
     return render_template(
-        "studies/suppliers.html", suppliers=queries.visible_suppliers(session=db.session, user=current_user)
+        "studies/suppliers.html",
+        suppliers=queries.visible_suppliers(session=db.session, user=current_user),
     )
 
 
 @bp.route("/suppliers/new", methods=["GET", "POST"])
 @staff_required
 def new_supplier() -> Response | tuple[str, int]:
+    if not can_create_suppliers(current_user):
+        abort(404)
     form = SupplierForm()
     if form.validate_on_submit():
         try:
@@ -165,13 +169,17 @@ def new_study() -> Response | tuple[str, int]:
 @login_required
 def study(slug: str) -> str:
     found = visible_study_or_404(slug)
+    # Counts, not a row per account: a study may have tens of thousands (issue 22); the lists are paged.
+    segments, more_segments = queries.segment_counts(session=db.session, study=found)
     return render_template(
         "studies/study.html",
         study=found,
         requirements=phases.requirements(session=db.session, study=found),
         next_phase=phases.next_phase(found.phase),
         coverage=queries.coverage(session=db.session, study=found),
-        accounts=queries.account_rows(session=db.session, study=found),
+        scope=queries.scope_summary(session=db.session, study=found),
+        segments=segments,
+        more_segments=more_segments,
         phase_labels=PHASE_LABELS,
         phase_order=phases.ORDER,
         phase_form=PhaseForm(),
