@@ -7,17 +7,23 @@ one code path whichever way the numbers were aggregated.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from surveyapp.analysis._numeric import mean, sample_sd, sd_from_sums
+from surveyapp.analysis._slots import stored_in_slots
 from surveyapp.analysis.inputs import AccountDimensionAggregate, RespondentDimensionScore
 from surveyapp.enums import Perspective
 
 # A mean computed from SQL sums may sit a float hair outside 0-100; anything further out is a bug upstream.
 _SCALE_SLACK = 1e-9
 
+# What `AccountScoreIndex.view` gives an account and perspective without scores (read-only).
+_NO_CELLS: Mapping[str, AccountDimensionScore] = MappingProxyType({})
 
+
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class AccountDimensionScore:
     """An account's score for one perspective and dimension: mean over its respondents, n, and sd (n-1)."""
@@ -80,36 +86,48 @@ def account_scores_from_aggregates(
     `account_scores_from_respondents`; a repeated (account, perspective, dimension) or a mean off the 0-100
     scale raises ValueError.
     """
+    rows = aggregates if isinstance(aggregates, list | tuple) else list(aggregates)
+    # The SQL path delivers the rows in order (tens of thousands in a large study): keys that only grow are
+    # distinct and need no sort. At the first key that does not, the general path starts over.
     result = []
-    seen: set[tuple[int, Perspective, str]] = set()
-    add = seen.add
-    # The SQL path delivers the rows in order; then the sort is not needed (a key that is not greater than the
-    # one before it, all keys being distinct, means it is).
-    ordered = True
+    add = result.append
     previous: tuple[int, Perspective, str] | None = None
-    for row in aggregates:
-        account_id, perspective, dimension, n = row.account_id, row.perspective, row.dimension, row.n
-        key = (account_id, perspective, dimension)
-        if key in seen:
-            raise ValueError(f"aggregate for {key} occurs twice")
-        add(key)
+    for row in rows:
+        key = (row.account_id, row.perspective, row.dimension)
+        if previous is not None and not key > previous:
+            return _scores_in_any_order(rows)
+        previous = key
+        n = row.n
         if n == 0:
             continue
-        total = row.sum
-        value = total / n
-        if not 0.0 <= value <= 100.0:
-            if not -_SCALE_SLACK <= value <= 100 + _SCALE_SLACK:
-                raise ValueError(f"aggregate for {key} gives mean {value!r}, off the 0-100 scale")
-            value = min(max(value, 0.0), 100.0)
-        if ordered and previous is not None and key < previous:
-            ordered = False
-        previous = key
-        result.append(
-            AccountDimensionScore(
-                account_id, perspective, dimension, value, n, sd_from_sums(n, total, row.sum_sq)
-            )
-        )
-    return tuple(result) if ordered else tuple(sorted(result, key=_order))
+        add(_score_of(key, n, row.sum, row.sum_sq))
+    return tuple(result)
+
+
+def _score_of(
+    key: tuple[int, Perspective, str], n: int, total: float, sum_sq: float
+) -> AccountDimensionScore:
+    value = total / n
+    if not 0.0 <= value <= 100.0:
+        if not -_SCALE_SLACK <= value <= 100 + _SCALE_SLACK:
+            raise ValueError(f"aggregate for {key} gives mean {value!r}, off the 0-100 scale")
+        value = min(max(value, 0.0), 100.0)
+    return AccountDimensionScore(key[0], key[1], key[2], value, n, sd_from_sums(n, total, sum_sq))
+
+
+def _scores_in_any_order(rows: Iterable[AccountDimensionAggregate]) -> tuple[AccountDimensionScore, ...]:
+    """`account_scores_from_aggregates` for rows in any order: every key checked, the result sorted."""
+    result = []
+    seen: set[tuple[int, Perspective, str]] = set()
+    for row in rows:
+        key = (row.account_id, row.perspective, row.dimension)
+        if key in seen:
+            raise ValueError(f"aggregate for {key} occurs twice")
+        seen.add(key)
+        if row.n == 0:
+            continue
+        result.append(_score_of(key, row.n, row.sum, row.sum_sq))
+    return tuple(sorted(result, key=_order))
 
 
 class AccountScoreIndex:
@@ -141,6 +159,12 @@ class AccountScoreIndex:
     def for_perspective(self, account_id: int, perspective: Perspective) -> dict[str, AccountDimensionScore]:
         """All dimension scores of one account and perspective, by dimension key (empty if there are none)."""
         return dict(self._by_perspective.get((account_id, perspective), {}))
+
+    def view(self, account_id: int, perspective: Perspective) -> Mapping[str, AccountDimensionScore]:
+        """`for_perspective` without the copy, for the rules that only read it (once per account and
+        perspective): a read-only view of the index's own mapping (empty if there are none)."""
+        cells = self._by_perspective.get((account_id, perspective))
+        return _NO_CELLS if cells is None else MappingProxyType(cells)
 
     def account_ids(self) -> frozenset[int]:
         """Accounts with at least one score in any perspective."""

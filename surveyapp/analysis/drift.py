@@ -57,6 +57,8 @@ def drift_by_account(
     earlier = {fit.account_id: fit for fit in previous}
     result = {}
     for fit in current:
+        if fit.client is None and fit.supplier is None:
+            continue  # nothing to compare (both changes would be None): most accounts while fieldwork runs
         if fit.account_id in earlier:
             change = drift(fit, earlier[fit.account_id], thresholds)
             if change.client is not None or change.supplier is not None:

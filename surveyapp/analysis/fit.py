@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from surveyapp.analysis._numeric import weighted_mean
+from surveyapp.analysis._slots import stored_in_slots
 from surveyapp.analysis.accounts import AccountDimensionScore, AccountScoreIndex
 from surveyapp.analysis.inputs import FitModel
 from surveyapp.analysis.thresholds import Direction, Thresholds, reaches
 from surveyapp.enums import Perspective, Quadrant
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class OverallFit:
     """An account's overall fit per perspective (rule 5); None where a perspective has no dimension score."""
@@ -28,6 +30,7 @@ class OverallFit:
         return self.client - self.supplier
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class DimensionGap:
     """One dimension of an account: both perspectives' scores, the gap client − supplier, and its flag."""
@@ -39,6 +42,7 @@ class DimensionGap:
     flagged: bool
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class UnderstandingGap:
     """One dimension of the mirror survey: predicted (supplier_predicts_client) − client, and its flag."""
@@ -50,6 +54,7 @@ class UnderstandingGap:
     flagged: bool
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class AccountFit:
     """Everything rules 5-7 and 10 say about one account."""
@@ -72,6 +77,17 @@ def overall_fit(dimension_means: Mapping[str, float], fit_model: FitModel) -> fl
         return None
     keys = fit_model.ordered(frozenset(dimension_means))
     return weighted_mean([dimension_means[key] for key in keys], [fit_model.weight(key) for key in keys])
+
+
+def _overall_of(cells: Mapping[str, AccountDimensionScore], fit_model: FitModel) -> float | None:
+    """`overall_fit` of the cells' means: the same values and weights in the same order, so the same
+    number; without the intermediate mapping (once per account and perspective)."""
+    if not cells:
+        return None
+    keys = [key for key in fit_model.keys if key in cells]
+    if len(keys) != len(cells):
+        fit_model.ordered(frozenset(cells))  # raises: a dimension the model does not declare
+    return weighted_mean([cells[key].mean for key in keys], [fit_model.weight(key) for key in keys])
 
 
 def gap_between(
@@ -106,8 +122,8 @@ def account_overall(account_id: int, index: AccountScoreIndex, fit_model: FitMod
     """Both overall fits of one account (rule 5); supplier_predicts_client never enters them (rule 10)."""
     return _overall(
         account_id,
-        index.for_perspective(account_id, Perspective.CLIENT),
-        index.for_perspective(account_id, Perspective.SUPPLIER),
+        index.view(account_id, Perspective.CLIENT),
+        index.view(account_id, Perspective.SUPPLIER),
         fit_model,
     )
 
@@ -118,11 +134,23 @@ def _overall(
     supplier: Mapping[str, AccountDimensionScore],
     fit_model: FitModel,
 ) -> OverallFit:
-    return OverallFit(
-        account_id=account_id,
-        client=overall_fit({key: cell.mean for key, cell in client.items()}, fit_model),
-        supplier=overall_fit({key: cell.mean for key, cell in supplier.items()}, fit_model),
-    )
+    return OverallFit(account_id, _overall_of(client, fit_model), _overall_of(supplier, fit_model))
+
+
+def empty_dimension_rows(dimension_keys: Sequence[str]) -> tuple[DimensionGap, ...]:
+    """The dimension rows of an account without any client or supplier score: no cells, gap None, not
+    flagged — what `assess_account` lists for such an account. The rows are frozen and hold nothing of the
+    account, so one tuple serves every such account of a study (`unscored_fit`)."""
+    return tuple(DimensionGap(key, None, None, None, False) for key in dimension_keys)
+
+
+def unscored_fit(account_id: int, dimensions: tuple[DimensionGap, ...]) -> AccountFit:
+    """`assess_account` of an account that has no score in any perspective (no counted response with a
+    scored answer — most accounts of a large study while fieldwork runs): no overall fits, quadrant
+    `incomplete`, the empty `dimensions` (`empty_dimension_rows` of the study's dimension keys, shared) and no
+    understanding rows. Equal to what `assess_account` gives with those keys; built without looking anything
+    up."""
+    return AccountFit(account_id, OverallFit(account_id, None, None), Quadrant.INCOMPLETE, dimensions, None)
 
 
 def assess_account(
@@ -144,24 +172,29 @@ def assess_account(
     `understanding` is None when the account has no supplier_predicts_client score at all; otherwise one row
     per `understanding_keys` (default: the dimensions predicted for this account), gap = predicted − client.
     """
-    client = index.for_perspective(account_id, Perspective.CLIENT)
-    supplier = index.for_perspective(account_id, Perspective.SUPPLIER)
-    predicted = index.for_perspective(account_id, Perspective.SUPPLIER_PREDICTS_CLIENT)
+    client = index.view(account_id, Perspective.CLIENT)
+    supplier = index.view(account_id, Perspective.SUPPLIER)
+    predicted = index.view(account_id, Perspective.SUPPLIER_PREDICTS_CLIENT)
     overall = _overall(account_id, client, supplier, fit_model)
     if dimension_keys is None:
         dimension_keys = fit_model.ordered(frozenset(client) | frozenset(supplier))
     dimensions = []
     for key in dimension_keys:
-        gap, flagged = gap_between(client.get(key), supplier.get(key), thresholds)
-        dimensions.append(DimensionGap(key, client.get(key), supplier.get(key), gap, flagged))
+        first, second = client.get(key), supplier.get(key)
+        if first is None and second is None:
+            dimensions.append(DimensionGap(key, None, None, None, False))
+            continue
+        gap, flagged = gap_between(first, second, thresholds)
+        dimensions.append(DimensionGap(key, first, second, gap, flagged))
     understanding: tuple[UnderstandingGap, ...] | None = None
     if predicted:
         if understanding_keys is None:
             understanding_keys = fit_model.ordered(frozenset(predicted))
         rows = []
         for key in understanding_keys:
-            gap, flagged = gap_between(predicted.get(key), client.get(key), thresholds)
-            rows.append(UnderstandingGap(key, predicted.get(key), client.get(key), gap, flagged))
+            first, second = predicted.get(key), client.get(key)
+            gap, flagged = gap_between(first, second, thresholds)
+            rows.append(UnderstandingGap(key, first, second, gap, flagged))
         understanding = tuple(rows)
     return AccountFit(
         account_id=account_id,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from surveyapp.analysis._slots import stored_in_slots
 from surveyapp.enums import Perspective
 
 #: The perspectives that carry scores; `Perspective.NONE` (the brief) never reaches the analysis.
@@ -63,6 +64,20 @@ def _optional_number(row: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or not math.isfinite(value):
         raise ValueError(f"{type(row).__name__}: {name} must be a finite number or None, got {value!r}")
     object.__setattr__(row, name, float(value))
+
+
+def _figure(row: object, name: str, value: object) -> None:
+    """`_optional_number` with a fast path for what SQL returns: None, a finite float, or a Decimal (SQL
+    Numeric) whose float is finite, stored as that float. Anything else gets the full checks."""
+    kind = type(value)
+    if kind is Decimal:
+        number = float(value)  # type: ignore[arg-type]
+        if math.isfinite(number):
+            object.__setattr__(row, name, number)
+            return
+    elif value is None or (kind is float and math.isfinite(value)):  # type: ignore[arg-type]
+        return
+    _optional_number(row, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +174,7 @@ class RespondentDimensionScore:
         _score(self, "score")
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class AccountDimensionAggregate:
     """SQL's aggregate of respondent dimension scores: n, sum and sum of squares (SQLite has no stddev)."""
@@ -196,6 +212,7 @@ class AccountDimensionAggregate:
             object.__setattr__(self, name, float(value))
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class SignalAggregate:
     """Mean item score of a signal-tagged item per (account, perspective), over its n respondents (rule 9)."""
@@ -234,6 +251,7 @@ class NpsAnswer:
             raise ValueError(f"NpsAnswer: value must be a whole number 0..10, got {self.value!r}")
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class AccountFigures:
     """An account in the study's scope with the period's figures (StudyAccount); figures may be unknown."""
@@ -246,10 +264,13 @@ class AccountFigures:
     billable_hours: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("annual_revenue", "effort_hours", "billable_hours"):
-            _optional_number(self, name)
+        # One row per account in scope (20,000 in a large study): what SQL returns takes a fast path.
+        _figure(self, "annual_revenue", self.annual_revenue)
+        _figure(self, "effort_hours", self.effort_hours)
+        _figure(self, "billable_hours", self.billable_hours)
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class ResponseCounts:
     """Invitations and counted (latest completed) responses of one account and perspective, by mode."""
@@ -262,6 +283,20 @@ class ResponseCounts:
     imported: int = 0
 
     def __post_init__(self) -> None:
+        # A fast path for what SQL returns (two or three rows per account in scope), then the full checks.
+        if (
+            type(self.perspective) is Perspective
+            and self.perspective in _SCORED
+            and type(self.invited) is int
+            and type(self.survey) is int
+            and type(self.interview) is int
+            and type(self.imported) is int
+            and self.invited >= 0
+            and self.survey >= 0
+            and self.interview >= 0
+            and self.imported >= 0
+        ):
+            return
         _perspective(self, self.perspective)
         for name in ("invited", "survey", "interview", "imported"):
             _count(self, name)

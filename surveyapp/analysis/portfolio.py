@@ -70,11 +70,13 @@ def portfolio_dimensions(
             raise ValueError(f"alpha input for {source.perspective.value} {source.dimension!r} occurs twice")
         by_key[(source.perspective, source.dimension)] = source
     account_ids = sorted(index.account_ids())
+    # Each account's cells, in account order, for the means and the differences.
+    client_cells = [index.view(account_id, Perspective.CLIENT) for account_id in account_ids]
+    supplier_cells = [index.view(account_id, Perspective.SUPPLIER) for account_id in account_ids]
     rows = []
     for key in dimension_keys:
-        # Each account's cells are looked up once, in account order, for the means and the differences.
-        clients = [index.cell(account_id, Perspective.CLIENT, key) for account_id in account_ids]
-        suppliers = [index.cell(account_id, Perspective.SUPPLIER, key) for account_id in account_ids]
+        clients = [cells.get(key) for cells in client_cells]
+        suppliers = [cells.get(key) for cells in supplier_cells]
         differences = [
             client.mean - supplier.mean
             for client, supplier in zip(clients, suppliers, strict=True)

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountDimensionScore
 from surveyapp.analysis.cost import CostOfMismatch
 from surveyapp.analysis.drift import Drift
-from surveyapp.analysis.fit import AccountFit
+from surveyapp.analysis.fit import DimensionGap, UnderstandingGap
 from surveyapp.analysis.nps import NpsResult
 from surveyapp.analysis.portfolio import PortfolioCell, PortfolioDimension
 from surveyapp.analysis.rounding import round_score, round_statistic
 from surveyapp.analysis.signals import Signal
 from surveyapp.analysis.stats import WilcoxonResult
-from surveyapp.analysis.study import AccountResponses, AccountResult, StudyAnalysis
+from surveyapp.analysis.study import AccountResult, StudyAnalysis
 from surveyapp.analysis.thresholds import Thresholds
 
 Json = dict[str, Any]
@@ -39,17 +40,6 @@ Json = dict[str, Any]
 
 def _indicative(value: float | None, n: int, thresholds: Thresholds) -> bool:
     return value is not None and thresholds.is_indicative(n)
-
-
-def _account_cell(cell: AccountDimensionScore | None, thresholds: Thresholds) -> Json | None:
-    if cell is None:
-        return None
-    return {
-        "mean": round_score(cell.mean),
-        "n": cell.n,
-        "sd": round_score(cell.sd),
-        "indicative": _indicative(cell.mean, cell.n, thresholds),
-    }
 
 
 def _portfolio_cell(cell: PortfolioCell | None, thresholds: Thresholds) -> Json | None:
@@ -70,87 +60,145 @@ def _nps(nps: NpsResult, thresholds: Thresholds) -> Json:
     }
 
 
-def _signal(signal: Signal, thresholds: Thresholds) -> Json:
-    return {
-        "question": signal.item_key,
-        "perspective": signal.perspective.value,
-        "score": round_score(signal.score),
-        "n": signal.n,
-        "indicative": _indicative(signal.score, signal.n, thresholds),
-    }
+class _AccountEntries:
+    """The accounts' entries, one per account in scope: the document's hot loop (20,000 accounts in a large
+    study), so two things are done once instead of per value:
 
+    - rule 14's rounding is a function of the number alone, and a study's means, sds, gaps and signal scores
+      repeat a lot (few respondents per account, discrete scales): each distinct value is rounded once;
+    - the dimension rows of an account without any client or supplier cell are the same for every such
+      account (`fit.unscored_fit` gives them all one frozen tuple): they are rendered once per tuple and
+      copied.
 
-def _responses(responses: AccountResponses) -> Json:
-    return {
-        "client": {"invited": responses.client.invited, "completed": responses.client.completed},
-        "supplier": {"invited": responses.supplier.invited, "completed": responses.supplier.completed},
-        "by_mode": {
-            "survey": responses.survey,
-            "interview": responses.interview,
-            "import": responses.imported,
-        },
-    }
+    Every entry is a fresh object graph (copies, never shared dicts or lists), exactly as rendering each
+    value on its own gives it.
+    """
 
+    __slots__ = ("_empty_rows", "_is_indicative", "_rounded")
 
-def _drift(drift: Drift | None) -> Json | None:
-    if drift is None:
-        return None
-    return {
-        "client": round_score(drift.client),
-        "supplier": round_score(drift.supplier),
-        "gap": round_score(drift.gap),
-        "growing_apart": drift.growing_apart,
-    }
+    def __init__(self, thresholds: Thresholds) -> None:
+        self._is_indicative = thresholds.is_indicative
+        self._rounded: dict[float, float] = {}
+        self._empty_rows: dict[int, tuple[tuple[DimensionGap, ...], list[Json]]] = {}
 
+    def _score(self, value: float | None) -> float | None:
+        if value is None:
+            return None
+        rounded = self._rounded.get(value)
+        if rounded is None:
+            rounded = self._rounded[value] = round_score(value)
+        return rounded
 
-def _fit(fit: AccountFit, thresholds: Thresholds) -> Json:
-    understanding = None
-    if fit.understanding is not None:
-        understanding = [
+    def _cell(self, cell: AccountDimensionScore | None) -> Json | None:
+        if cell is None:
+            return None
+        # `_score` inlined: two values of every cell (tens of thousands in a large study).
+        rounded = self._rounded
+        mean, sd = cell.mean, cell.sd
+        shown_mean = rounded.get(mean)
+        if shown_mean is None and mean is not None:
+            shown_mean = rounded[mean] = round_score(mean)
+        shown_sd = None if sd is None else rounded.get(sd)
+        if shown_sd is None and sd is not None:
+            shown_sd = rounded[sd] = round_score(sd)
+        return {
+            "mean": shown_mean,
+            "n": cell.n,
+            "sd": shown_sd,
+            "indicative": mean is not None and self._is_indicative(cell.n),
+        }
+
+    def _dimensions(self, rows: tuple[DimensionGap, ...]) -> list[Json]:
+        empty = self._empty_rows.get(id(rows))
+        if empty is not None and empty[0] is rows:
+            return list(map(dict.copy, empty[1]))
+        rendered = [
             {
                 "key": row.dimension,
-                "predicted": _account_cell(row.predicted, thresholds),
-                "client": _account_cell(row.client, thresholds),
-                "gap": round_score(row.gap),
+                "client": self._cell(row.client),
+                "supplier": self._cell(row.supplier),
+                "gap": self._score(row.gap),
                 "flagged": row.flagged,
             }
-            for row in fit.understanding
+            for row in rows
         ]
-    return {
-        "quadrant": fit.quadrant.value,
-        "overall": {
-            "client": round_score(fit.overall.client),
-            "supplier": round_score(fit.overall.supplier),
-            "gap": round_score(fit.overall.gap),
-        },
-        "dimensions": [
+        if all(row.client is None and row.supplier is None for row in rows):
+            # Rows without cells hold only str, None and bool: a shallow copy of each is a full copy. The
+            # tuple is kept with them, so its id cannot be reused while this renderer lives.
+            self._empty_rows[id(rows)] = (rows, [row.copy() for row in rendered])
+        return rendered
+
+    def _understanding(self, rows: tuple[UnderstandingGap, ...] | None) -> list[Json] | None:
+        if rows is None:
+            return None
+        return [
             {
                 "key": row.dimension,
-                "client": _account_cell(row.client, thresholds),
-                "supplier": _account_cell(row.supplier, thresholds),
-                "gap": round_score(row.gap),
+                "predicted": self._cell(row.predicted),
+                "client": self._cell(row.client),
+                "gap": self._score(row.gap),
                 "flagged": row.flagged,
             }
-            for row in fit.dimensions
-        ],
-        "understanding": understanding,
-    }
+            for row in rows
+        ]
 
+    def _signal(self, signal: Signal) -> Json:
+        return {
+            "question": signal.item_key,
+            "perspective": signal.perspective.value,
+            "score": self._score(signal.score),
+            "n": signal.n,
+            "indicative": signal.score is not None and self._is_indicative(signal.n),
+        }
 
-def _account(result: AccountResult, thresholds: Thresholds) -> Json:
-    fit = _fit(result.fit, thresholds)
-    return {
-        "account": result.account.name,
-        "external_id": result.account.external_id,
-        "quadrant": fit["quadrant"],
-        "overall": fit["overall"],
-        "dimensions": fit["dimensions"],
-        "understanding": fit["understanding"],
-        "nps": _nps(result.nps, thresholds),
-        "signals": [_signal(signal, thresholds) for signal in result.signals],
-        "responses": _responses(result.responses),
-        "drift": _drift(result.drift),
-    }
+    def _drift(self, drift: Drift | None) -> Json | None:
+        if drift is None:
+            return None
+        return {
+            "client": self._score(drift.client),
+            "supplier": self._score(drift.supplier),
+            "gap": self._score(drift.gap),
+            "growing_apart": drift.growing_apart,
+        }
+
+    def entry(self, result: AccountResult) -> Json:
+        fit = result.fit
+        overall = fit.overall
+        nps = result.nps
+        responses = result.responses
+        client, supplier = responses.client, responses.supplier
+        return {
+            "account": result.account.name,
+            "external_id": result.account.external_id,
+            "quadrant": fit.quadrant.value,
+            "overall": (
+                {"client": None, "supplier": None, "gap": None}
+                if overall.client is None and overall.supplier is None
+                else {
+                    "client": self._score(overall.client),
+                    "supplier": self._score(overall.supplier),
+                    "gap": self._score(overall.gap),
+                }
+            ),
+            "dimensions": self._dimensions(fit.dimensions),
+            "understanding": None if fit.understanding is None else self._understanding(fit.understanding),
+            "nps": (
+                {"score": None, "n": nps.n, "indicative": False}
+                if nps.score is None
+                else {"score": self._score(nps.score), "n": nps.n, "indicative": self._is_indicative(nps.n)}
+            ),
+            "signals": [self._signal(signal) for signal in result.signals] if result.signals else [],
+            "responses": {
+                "client": {"invited": client.invited, "completed": client.completed},
+                "supplier": {"invited": supplier.invited, "completed": supplier.completed},
+                "by_mode": {
+                    "survey": responses.survey,
+                    "interview": responses.interview,
+                    "import": responses.imported,
+                },
+            },
+            "drift": None if result.drift is None else self._drift(result.drift),
+        }
 
 
 def _wilcoxon(result: WilcoxonResult | None) -> Json | None:
@@ -192,8 +240,14 @@ def build_analysis_document(analysis: StudyAnalysis) -> Json:
 
     The result holds only str, int, float, bool, None, lists and dicts, so `json.dumps` takes it as is.
     """
+    with collector_paused():  # an entry's dozen dicts and lists per account, none in a cycle
+        return _document(analysis)
+
+
+def _document(analysis: StudyAnalysis) -> Json:
     thresholds = analysis.thresholds
     portfolio = analysis.portfolio
+    entries = _AccountEntries(thresholds)
     return {
         "study": analysis.study,
         "scoring_version": analysis.scoring_version,
@@ -204,7 +258,7 @@ def build_analysis_document(analysis: StudyAnalysis) -> Json:
             "signal": thresholds.signal,
             "min_n": thresholds.min_n,
         },
-        "accounts": [_account(result, thresholds) for result in analysis.accounts],
+        "accounts": [entries.entry(result) for result in analysis.accounts],
         "portfolio": {
             "quadrants": {quadrant.value: count for quadrant, count in portfolio.quadrants.items()},
             "nps": _nps(portfolio.nps, thresholds),

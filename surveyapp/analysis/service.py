@@ -8,15 +8,13 @@ before the study first entered analyse there is none, and the current scoring.ya
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from surveyapp.analysis import queries
+from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountScoreIndex, account_scores_from_aggregates
 from surveyapp.analysis.fit import OverallFit, account_overall
 from surveyapp.analysis.inputs import (
@@ -97,33 +95,13 @@ def previous_overall_fits(
     ]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the analysis builds its rows.
-
-    The analysis creates some 100 objects per account (aggregate rows, scores, fits, gaps), all alive until
-    it returns and none in a reference cycle; each automatic collection meanwhile walks every object of the
-    process, which cost a third of the pure rules' time for 1,000 accounts. Reference counting still frees
-    everything as usual. Re-enabled on the way out, also on an error; if the collector was already off (a
-    caller or another thread paused it), it is left to whoever turned it off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def study_analysis(*, session: Session, study: Study, current: ScoringModel | None = None) -> StudyAnalysis:
     """The whole analysis of a study (rules 2-13), unrounded, from SQL aggregates.
 
     `current` is the scoring model to use while the study has none pinned (default: the app's scoring.yaml).
     Raises AnalysisError when the stored scores name a dimension the scoring version does not know.
     """
-    with _collector_paused():
+    with collector_paused():
         return _study_analysis(session=session, study=study, current=current)
 
 
@@ -210,4 +188,5 @@ def analysis_document(
     *, session: Session, study: Study, current: ScoringModel | None = None
 ) -> dict[str, Any]:
     """The analysis JSON of a study (the contract of `build_analysis_document`, rule 14's rounding)."""
-    return build_analysis_document(study_analysis(session=session, study=study, current=current))
+    with collector_paused():  # one pause for both steps
+        return build_analysis_document(study_analysis(session=session, study=study, current=current))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from surveyapp.analysis._numeric import mean
+from surveyapp.analysis._slots import stored_in_slots
 from surveyapp.analysis.inputs import SIGNAL_TAG, ItemScore, SignalAggregate
 from surveyapp.analysis.items import check_unique_items
 from surveyapp.analysis.thresholds import Direction, Thresholds, reaches
@@ -15,8 +16,11 @@ from surveyapp.enums import Perspective
 #: Perspectives whose answers can raise a signal. A supplier_predicts_client answer is a guess at what the
 #: client would say, not an observation, so it never raises a warning signal by itself.
 SIGNAL_PERSPECTIVES = (Perspective.CLIENT, Perspective.SUPPLIER)
+# Their order in the output (client first), by perspective.
+_SIGNAL_ORDER = {perspective: number for number, perspective in enumerate(SIGNAL_PERSPECTIVES)}
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class Signal:
     """A raised warning signal: the item, the perspective, its mean score and the respondents behind it."""
@@ -61,32 +65,21 @@ def warning_signals(aggregates: Iterable[SignalAggregate], thresholds: Threshold
     """
     raised = []
     seen: set[tuple[int, Perspective, str]] = set()
+    threshold = thresholds.signal
     for row in aggregates:
         key = (row.account_id, row.perspective, row.item_key)
         if key in seen:
             raise ValueError(f"signal aggregate for {key} occurs twice")
         seen.add(key)
-        if (
-            row.n > 0
-            and row.perspective in SIGNAL_PERSPECTIVES
-            and reaches(row.mean, thresholds.signal, Direction.AT_MOST)
-        ):
-            raised.append(
-                Signal(
-                    account_id=row.account_id,
-                    perspective=row.perspective,
-                    item_key=row.item_key,
-                    score=row.mean,
-                    n=row.n,
-                )
-            )
+        if row.n > 0 and row.perspective in _SIGNAL_ORDER and reaches(row.mean, threshold, Direction.AT_MOST):
+            raised.append(Signal(row.account_id, row.perspective, row.item_key, row.mean, row.n))
     return tuple(
         sorted(
             raised,
             key=lambda signal: (
                 signal.account_id,
                 signal.score,
-                SIGNAL_PERSPECTIVES.index(signal.perspective),
+                _SIGNAL_ORDER[signal.perspective],
                 signal.item_key,
             ),
         )

@@ -6,10 +6,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from surveyapp.analysis._slots import stored_in_slots
 from surveyapp.analysis.accounts import AccountDimensionScore, AccountScoreIndex
 from surveyapp.analysis.cost import CostOfMismatch, cost_of_mismatch
 from surveyapp.analysis.drift import Drift, drift_by_account
-from surveyapp.analysis.fit import AccountFit, OverallFit, assess_account
+from surveyapp.analysis.fit import (
+    AccountFit,
+    OverallFit,
+    assess_account,
+    empty_dimension_rows,
+    unscored_fit,
+)
 from surveyapp.analysis.inputs import (
     SCORED_PERSPECTIVES,
     AccountFigures,
@@ -47,6 +54,7 @@ class AccountResponses:
     imported: int
 
 
+@stored_in_slots
 @dataclass(frozen=True, slots=True)
 class AccountResult:
     """Everything the analysis says about one account in scope."""
@@ -93,22 +101,50 @@ def account_sort_key(account: AccountFigures) -> tuple[str, str, int]:
 
 # What an account and perspective without invitations or counted responses has (shared: they are frozen).
 _NO_RESPONSES = {perspective: ResponseCounts(0, perspective) for perspective in SCORED_PERSPECTIVES}
+_NO_CLIENT = _NO_RESPONSES[Perspective.CLIENT]
+_NO_SUPPLIER = _NO_RESPONSES[Perspective.SUPPLIER]
+_NO_PREDICTED = _NO_RESPONSES[Perspective.SUPPLIER_PREDICTS_CLIENT]
 
 
-def _responses(counts: Mapping[tuple[int, Perspective], ResponseCounts], account_id: int) -> AccountResponses:
-    def get(perspective: Perspective) -> ResponseCounts:
-        return counts.get((account_id, perspective), _NO_RESPONSES[perspective])
+class _Responses:
+    """Each account's `AccountResponses` from the response counts. The counts of a study take few distinct
+    values (most accounts: the same invitations, nothing completed), and an `AccountResponses` holds nothing
+    of its account and is frozen, so equal counts share one instance."""
 
-    client, supplier = get(Perspective.CLIENT), get(Perspective.SUPPLIER)
-    predicted = get(Perspective.SUPPLIER_PREDICTS_CLIENT)
-    return AccountResponses(
-        client=PerspectiveResponses(client.invited, client.completed),
-        supplier=PerspectiveResponses(supplier.invited, supplier.completed),
-        predicted=PerspectiveResponses(predicted.invited, predicted.completed),
-        survey=client.survey + supplier.survey,
-        interview=client.interview + supplier.interview,
-        imported=client.imported + supplier.imported,
-    )
+    __slots__ = ("_counts", "_made")
+
+    def __init__(self, counts: Mapping[tuple[int, Perspective], ResponseCounts]) -> None:
+        self._counts = counts
+        self._made: dict[tuple[int, ...], AccountResponses] = {}
+
+    def of(self, account_id: int) -> AccountResponses:
+        get = self._counts.get
+        client = get((account_id, Perspective.CLIENT)) or _NO_CLIENT
+        supplier = get((account_id, Perspective.SUPPLIER)) or _NO_SUPPLIER
+        predicted = get((account_id, Perspective.SUPPLIER_PREDICTS_CLIENT)) or _NO_PREDICTED
+        key = (
+            client.invited,
+            client.survey,
+            client.interview,
+            client.imported,
+            supplier.invited,
+            supplier.survey,
+            supplier.interview,
+            supplier.imported,
+            predicted.invited,
+            predicted.completed,
+        )
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = AccountResponses(
+                client=PerspectiveResponses(client.invited, client.completed),
+                supplier=PerspectiveResponses(supplier.invited, supplier.completed),
+                predicted=PerspectiveResponses(predicted.invited, predicted.completed),
+                survey=client.survey + supplier.survey,
+                interview=client.interview + supplier.interview,
+                imported=client.imported + supplier.imported,
+            )
+        return made
 
 
 def _check_in_scope(kind: str, account_ids: Iterable[int], scope: set[int]) -> None:
@@ -160,9 +196,10 @@ def analyse_study(
     signals = warning_signals(aggregates, thresholds)
     counts: dict[tuple[int, Perspective], ResponseCounts] = {}
     for row in response_counts:
-        if (row.account_id, row.perspective) in counts:
+        key = (row.account_id, row.perspective)
+        if key in counts:
             raise ValueError(f"response counts for account {row.account_id} ({row.perspective.value}) twice")
-        counts[(row.account_id, row.perspective)] = row
+        counts[key] = row
     _check_in_scope("response counts", (account_id for account_id, _ in counts), scope)
     matrices = list(item_matrices)
     _check_in_scope(
@@ -171,14 +208,22 @@ def analyse_study(
 
     dimension_keys = fit_model.ordered(index.dimensions(Perspective.CLIENT, Perspective.SUPPLIER))
     understanding_keys = fit_model.ordered(index.dimensions(Perspective.SUPPLIER_PREDICTS_CLIENT))
+    # An account without any score (no counted response with a scored answer: in a large study most of
+    # them while fieldwork runs) has a fit that depends on nothing but its id; its empty rows are shared.
+    scored = index.account_ids()
+    empty_rows = empty_dimension_rows(dimension_keys)
     fits = {
-        account.account_id: assess_account(
-            account.account_id,
-            index,
-            fit_model,
-            thresholds,
-            dimension_keys=dimension_keys,
-            understanding_keys=understanding_keys,
+        account.account_id: (
+            assess_account(
+                account.account_id,
+                index,
+                fit_model,
+                thresholds,
+                dimension_keys=dimension_keys,
+                understanding_keys=understanding_keys,
+            )
+            if account.account_id in scored
+            else unscored_fit(account.account_id, empty_rows)
         )
         for account in figures
     }
@@ -192,13 +237,14 @@ def analyse_study(
     signals_of: dict[int, list[Signal]] = defaultdict(list)
     for signal in signals:
         signals_of[signal.account_id].append(signal)
+    responses = _Responses(counts).of
     results = tuple(
         AccountResult(
             account=account,
             fit=fits[account.account_id],
             nps=nps.get(account.account_id, no_answers),
-            signals=tuple(signals_of.get(account.account_id, ())),
-            responses=_responses(counts, account.account_id),
+            signals=tuple(signals_of[account.account_id]) if account.account_id in signals_of else (),
+            responses=responses(account.account_id),
             drift=drifts.get(account.account_id),
         )
         for account in sorted(figures, key=account_sort_key)

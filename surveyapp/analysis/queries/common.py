@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    Connection,
     and_,
     or_,
     select,
@@ -82,6 +83,15 @@ class ItemSets:
             if questionnaire.nps_item is not None:
                 nps[version_id] = frozenset({questionnaire.nps_item.key})
         return cls(signals=signals, nps=nps)
+
+
+def core_connection(session: Session) -> Connection:
+    """The session's connection for Core execution of a statement with many rows (the ORM's row handling
+    costs more than the statement then), after the autoflush that `session.execute` would have done, so
+    the rows are the same as through the session."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 def perspective_of(value: object) -> Perspective:

@@ -161,9 +161,11 @@ def answer_aggregates(
         # account, and the widths of one cell come one after the other.
         .order_by(units.c.account_id, units.c.perspective, units.c.dimension)
     ).all()
-    accounts: list[list[Any]] = []
+    add_account = result.accounts.append
     width_sums: dict[tuple[str, str, int], list[Any]] = {}
-    last_cell: tuple[int, str, str] | None = None
+    # The cell being added up (account, perspective, dimension) and its n, Σ and Σ² so far.
+    cell: tuple[int, str, str] | None = None
+    cell_n, cell_sum, cell_sum_sq = 0, 0.0, 0.0
     for (
         account_id,
         perspective,
@@ -176,15 +178,19 @@ def answer_aggregates(
         total_sq,
         squares,
     ) in unit_rows:
-        cell = (account_id, perspective, dimension)
-        if cell == last_cell:
-            entry = accounts[-1]
-            entry[3] += n
-            entry[4] += means
-            entry[5] += means_sq
+        if cell is not None and account_id == cell[0] and perspective == cell[1] and dimension == cell[2]:
+            cell_n += n
+            cell_sum += means
+            cell_sum_sq += means_sq
         else:
-            accounts.append([account_id, perspective, dimension, n, means, means_sq])
-            last_cell = cell
+            if cell is not None:
+                add_account(
+                    AccountDimensionAggregate(
+                        cell[0], PERSPECTIVES[cell[1]], cell[2], cell_n, cell_sum, cell_sum_sq
+                    )
+                )
+            cell = (account_id, perspective, dimension)
+            cell_n, cell_sum, cell_sum_sq = n, means, means_sq
         sums = width_sums.get((perspective, dimension, answered))
         if sums is None:
             width_sums[(perspective, dimension, answered)] = [n, total, total_sq, squares]
@@ -193,10 +199,10 @@ def answer_aggregates(
             sums[1] += total
             sums[2] += total_sq
             sums[3] += squares
-    result.accounts.extend(
-        AccountDimensionAggregate(account_id, PERSPECTIVES[perspective], dimension, n, total, squares)
-        for account_id, perspective, dimension, n, total, squares in accounts
-    )
+    if cell is not None:
+        add_account(
+            AccountDimensionAggregate(cell[0], PERSPECTIVES[cell[1]], cell[2], cell_n, cell_sum, cell_sum_sq)
+        )
     by_width: dict[tuple[Perspective, str], dict[int, tuple[int, float, float, float]]] = defaultdict(dict)
     for (perspective, dimension, answered), (n, total, total_sq, squares) in width_sums.items():
         by_width[(PERSPECTIVES[perspective], dimension)][int(answered)] = (int(n), total, total_sq, squares)
