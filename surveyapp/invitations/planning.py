@@ -1,32 +1,46 @@
-"""What sending would do, computed without changing anything (the page's counts and the CLI's report use it).
+"""What sending would do, computed without changing anything: the plan a send carries out, and the counts the
+invitations page shows.
 
 In the prepare phase: the supplier staff's invitations (one per staff member and assigned account, for the
 supplier survey, grouped into one email per staff member) and the brief (to the study's lead, for the
 questionnaire with purpose `brief`). In the interview phase: one invitation per client contact of each
 account in scope, for the client survey, plus any staff invitation or brief not sent yet (staff assigned
 late). Never in analyse or act, never after the deadline, never twice, never to opted-out or erased contacts.
+Who is due and who is skipped is decided in `rules` (`send_rows`), for the plan and the counts alike.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date
 from flask_babel import get_locale
-from sqlalchemy import and_, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from surveyapp.enums import InvitationStatus, Perspective, Phase, Purpose, Side
+from surveyapp.enums import Side
 from surveyapp.i18n import _l
 from surveyapp.invitations.emails import BRIEF, CLIENT, STAFF
-from surveyapp.invitations.models import Invitation, InvitationToken
+from surveyapp.invitations.models import Invitation
+from surveyapp.invitations.rules import (
+    ALREADY,
+    CHECK,
+    DUE,
+    SENDING_PHASES,
+    check_contacts,
+    problem_code,
+    problem_message,
+    send_order,
+    send_rows,
+    skipped_code,
+    skipped_column,
+)
 from surveyapp.invitations.tokens import deadline_passed
-from surveyapp.mail.headers import HeaderError, check_address, has_control_characters
-from surveyapp.studies.models import Account, Assignment, Contact, Study, StudyAccount, StudyQuestionnaire
-
-SENDING_PHASES = (Phase.PREPARE, Phase.INTERVIEW)
+from surveyapp.studies.models import Account, Contact, Study, StudyQuestionnaire
 
 
 class InvitationError(ValueError):
@@ -57,6 +71,8 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
+    """A contact left out of a send or a reminder, and why."""
+
     contact: Contact
     reason: Any
 
@@ -101,24 +117,9 @@ def check_can_send(study: Study, now: datetime) -> None:
 
 
 def contact_problem(contact: Contact) -> Any | None:
-    """Why this contact may not be emailed, or None."""
-    if contact.erased_at is not None:
-        return _l("the contact's personal data has been erased")
-    if contact.opted_out_at is not None:
-        return _l("opted out of emails from this supplier")
-    if not contact.email:
-        return _l("no email address")
-    try:
-        check_address(contact.email, what=_l("The address"))
-    except HeaderError:
-        return _l("%(email)s is not a valid email address", email=contact.email[:254])
-    if has_control_characters(contact.name):
-        return _l("the name contains a line break or another control character: correct the name first")
-    return None
-
-
-def brief_questionnaire(study: Study) -> StudyQuestionnaire | None:
-    return next((q for q in study.questionnaires if q.purpose == Purpose.BRIEF), None)
+    """Why this contact may not be emailed, or None (the rules of `rules.problem_code`)."""
+    code = problem_code(contact)
+    return problem_message(code, contact.email) if code is not None else None
 
 
 def audience_of(invitation: Invitation) -> str:
@@ -127,114 +128,178 @@ def audience_of(invitation: Invitation) -> str:
     return STAFF if invitation.contact.side == Side.SUPPLIER else CLIENT
 
 
-def _existing(
-    session: Session, study: Study
-) -> tuple[dict[tuple[int, int | None, int], Invitation], set[int]]:
-    invitations = session.scalars(select(Invitation).where(Invitation.study_id == study.id))
-    by_key = {(i.contact_id, i.account_id, i.study_questionnaire_id): i for i in invitations}
-    queued = set(
+def plan_send(
+    *, session: Session, study: Study, now: datetime, contact_ids: Collection[int] | None = None
+) -> SendPlan:
+    """What `send_invitations` would queue now (optionally for some contacts only: a background job's batch);
+    InvitationError for the wrong phase or a passed deadline. Contacts, accounts and invitations come in one
+    query over the rows of `rules.send_rows`."""
+    check_can_send(study, now)
+    scope = send_rows(session=session, study=study, contact_ids=contact_ids)
+    plan = SendPlan(notes=list(scope.notes))
+    rows = scope.subquery()
+    if rows is None:
+        return plan
+    questionnaires = {q.id: q for q in study.questionnaires}
+    result = session.execute(
+        select(
+            rows.c.audience,
+            rows.c.state,
+            rows.c.problem,
+            rows.c.questionnaire_id,
+            Contact,
+            Account,
+            Invitation,
+        )
+        .join(Contact, Contact.id == rows.c.contact_id)
+        .outerjoin(Account, Account.id == rows.c.account_id)
+        .outerjoin(Invitation, Invitation.id == rows.c.invitation_id)
+        .where(rows.c.state.in_((DUE, ALREADY)))
+        .order_by(*send_order(rows))
+    )
+    groups: dict[tuple[int, str], Group] = {}
+    verdicts: dict[int, str | None] = {}
+    refused: set[int] = set()
+    for audience, state, code, questionnaire_id, contact, account, invitation in result:
+        if state == ALREADY:
+            plan.already += 1
+            continue
+        if contact.id not in verdicts:
+            verdicts[contact.id] = skipped_code(code, contact.email, contact.name)
+        problem = verdicts[contact.id]
+        if problem is not None:
+            if contact.id not in refused:
+                refused.add(contact.id)
+                plan.skipped.append(Skipped(contact, problem_message(problem, contact.email)))
+            continue
+        group = groups.get((contact.id, audience))
+        if group is None:
+            group = groups[(contact.id, audience)] = Group(contact=contact, audience=audience)
+            plan.groups.append(group)
+        group.items.append(Item(account, questionnaires[questionnaire_id], invitation))
+    return plan
+
+
+@dataclass(slots=True)
+class SendSummary:
+    """What "Send" would queue now, counted in the database: invitations per audience, emails, invitations
+    queued before, and the contacts it would skip (the first `named` of them with their reason, and how many
+    in all)."""
+
+    by_audience: Counter[str] = field(default_factory=Counter)
+    emails: int = 0
+    already: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    skipped_total: int = 0
+    notes: list[Any] = field(default_factory=list)
+
+    @property
+    def invitations(self) -> int:
+        return sum(self.by_audience.values())
+
+    def count(self, audience: str) -> int:
+        return self.by_audience[audience]
+
+
+def send_summary(*, session: Session, study: Study, now: datetime, named: int) -> SendSummary:
+    """The counts of `plan_send` without building it: counts grouped in the database over the same rows
+    (`rules.send_rows`) with the same reasons to skip a contact. InvitationError for the wrong phase or a
+    passed deadline."""
+    check_can_send(study, now)
+    scope = send_rows(session=session, study=study)
+    summary = SendSummary(notes=list(scope.notes))
+    rows = scope.subquery()
+    if rows is None:
+        return summary
+    counted = session.execute(
+        select(
+            rows.c.state,
+            rows.c.audience,
+            rows.c.problem,
+            func.count(),
+            func.count(distinct(rows.c.contact_id)),
+        )
+        .where(rows.c.state.in_((DUE, ALREADY)))
+        .group_by(rows.c.state, rows.c.audience, rows.c.problem)
+    )
+    to_check = to_skip = False
+    for state, audience, problem, invitations, contacts in counted:
+        if state == ALREADY:
+            summary.already += int(invitations)
+        elif problem is None:
+            summary.by_audience[audience] += int(invitations)
+            summary.emails += int(contacts)  # one email per contact and audience
+        elif problem == CHECK:
+            to_check = True
+        else:
+            to_skip = True
+    refused: dict[int, str] = {}
+    if to_check:
+        checked = check_contacts(session=session, rows=rows, where=rows.c.state == DUE)
+        summary.by_audience.update(checked.by_audience)
+        summary.emails += checked.emails
+        refused = checked.refused
+    if to_skip or refused:
+        _name_skipped(session, rows, refused, summary, named)
+    return summary
+
+
+def _name_skipped(
+    session: Session, rows: Any, refused: dict[int, str], summary: SendSummary, named: int
+) -> None:
+    """The first `named` contacts the send skips and how many it skips in all. A contact is named once, where
+    the plan meets it first (a lead who rates accounts: with the staff)."""
+    skipped = (
+        select(
+            rows.c.contact_id,
+            func.min(rows.c.section).label("section"),
+            func.max(rows.c.key_account).label("key_account"),
+            func.max(rows.c.key_name).label("key_name"),
+            func.max(rows.c.problem).label("problem"),
+        )
+        .where(rows.c.state == DUE, skipped_column(rows, refused))
+        .group_by(rows.c.contact_id)
+        .subquery()
+    )
+    first = session.execute(
+        select(skipped.c.contact_id, skipped.c.problem, func.count().over())
+        .order_by(skipped.c.section, skipped.c.key_account, skipped.c.key_name, skipped.c.contact_id)
+        .limit(named)
+    ).all()
+    if not first:
+        return
+    summary.skipped_total = int(first[0][2])
+    contacts = {
+        c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_([r[0] for r in first])))
+    }
+    for contact_id, problem, _total in first:
+        contact = contacts[contact_id]
+        code = refused[contact_id] if problem == CHECK else problem
+        summary.skipped.append(Skipped(contact, problem_message(code, contact.email)))
+
+
+def due_contacts(*, session: Session, study: Study, now: datetime) -> list[int]:
+    """The contacts a send would consider now (to mail or to skip), each once, in the plan's order: the
+    batches of a send in the background. InvitationError for the wrong phase or a passed deadline."""
+    check_can_send(study, now)
+    rows = send_rows(session=session, study=study).subquery()
+    if rows is None:
+        return []
+    first = (
+        select(
+            rows.c.contact_id,
+            func.min(rows.c.section).label("section"),
+            func.max(rows.c.key_account).label("key_account"),
+            func.max(rows.c.key_name).label("key_name"),
+        )
+        .where(rows.c.state == DUE)
+        .group_by(rows.c.contact_id)
+        .subquery()
+    )
+    return list(
         session.scalars(
-            select(InvitationToken.invitation_id)
-            .join(Invitation, Invitation.id == InvitationToken.invitation_id)
-            .where(Invitation.study_id == study.id, InvitationToken.purpose == "send")
-            .distinct()
+            select(first.c.contact_id).order_by(
+                first.c.section, first.c.key_account, first.c.key_name, first.c.contact_id
+            )
         )
     )
-    return by_key, queued
-
-
-class _Collector:
-    def __init__(self, session: Session, study: Study) -> None:
-        self.plan = SendPlan()
-        self.existing, self.queued = _existing(session, study)
-        self.groups: dict[tuple[int, str], Group] = {}
-        self.refused: set[int] = set()
-
-    def add(
-        self, contact: Contact, audience: str, account: Account | None, questionnaire: StudyQuestionnaire
-    ) -> None:
-        invitation = self.existing.get((contact.id, account.id if account else None, questionnaire.id))
-        if invitation is not None and invitation.id in self.queued:
-            self.plan.already += 1
-            return
-        if invitation is not None and invitation.status not in (
-            InvitationStatus.CREATED,
-            InvitationStatus.FAILED,
-        ):
-            return
-        problem = contact_problem(contact)
-        if problem is not None:
-            if contact.id not in self.refused:
-                self.refused.add(contact.id)
-                self.plan.skipped.append(Skipped(contact, problem))
-            return
-        key = (contact.id, audience)
-        group = self.groups.get(key)
-        if group is None:
-            group = self.groups[key] = Group(contact=contact, audience=audience)
-            self.plan.groups.append(group)
-        group.items.append(Item(account=account, questionnaire=questionnaire, invitation=invitation))
-
-
-def _staff(session: Session, study: Study, collector: _Collector) -> None:
-    questionnaire = study.questionnaire_for(Perspective.SUPPLIER, Purpose.SURVEY)
-    assignments = session.execute(
-        select(Assignment, Contact, Account)
-        .join(Contact, Contact.id == Assignment.contact_id)
-        .join(Account, Account.id == Assignment.account_id)
-        .join(StudyAccount, and_(StudyAccount.study_id == study.id, StudyAccount.account_id == Account.id))
-        .where(Assignment.study_id == study.id)
-        .order_by(func.lower(Contact.name), Contact.id, func.lower(Account.name))
-    ).all()
-    if not assignments:
-        return
-    if questionnaire is None:
-        collector.plan.notes.append(
-            _l("The study has no supplier survey questionnaire, so staff cannot be invited.")
-        )
-        return
-    for _assignment, contact, account in assignments:
-        collector.add(contact, STAFF, account, questionnaire)
-
-
-def _brief(study: Study, collector: _Collector) -> None:
-    if study.lead_contact is None:
-        return
-    questionnaire = brief_questionnaire(study)
-    if questionnaire is None:
-        collector.plan.notes.append(
-            _l("The study has no brief questionnaire, so the lead cannot be sent the brief.")
-        )
-        return
-    collector.add(study.lead_contact, BRIEF, None, questionnaire)
-
-
-def _clients(session: Session, study: Study, collector: _Collector) -> None:
-    questionnaire = study.questionnaire_for(Perspective.CLIENT, Purpose.SURVEY)
-    rows = session.execute(
-        select(Contact, Account)
-        .join(Account, Account.id == Contact.account_id)
-        .join(StudyAccount, and_(StudyAccount.study_id == study.id, StudyAccount.account_id == Account.id))
-        .where(Contact.supplier_id == study.supplier_id, Contact.side == Side.CLIENT)
-        .order_by(func.lower(Account.name), func.lower(Contact.name), Contact.id)
-    ).all()
-    if not rows:
-        return
-    if questionnaire is None:
-        collector.plan.notes.append(
-            _l("The study has no client survey questionnaire, so clients cannot be invited.")
-        )
-        return
-    for contact, account in rows:
-        collector.add(contact, CLIENT, account, questionnaire)
-
-
-def plan_send(*, session: Session, study: Study, now: datetime) -> SendPlan:
-    """What `send_invitations` would queue now; InvitationError for the wrong phase or a passed deadline."""
-    check_can_send(study, now)
-    collector = _Collector(session, study)
-    _staff(session, study, collector)
-    _brief(study, collector)
-    if study.phase == Phase.INTERVIEW:
-        _clients(session, study, collector)
-    return collector.plan

@@ -3,44 +3,47 @@
 A reminder goes to an invitation that was delivered and not completed (sent, opened or started), while the
 study is in prepare or interview and its deadline has not passed, at most `max_reminders` times, each with a
 fresh link. Scheduled: the n-th reminder is due from the local day first send + reminder_days[n-1] in the
-study's time zone. On request ("remind now"): any such invitation not mailed in the last MANUAL_GAP.
+study's time zone. On request ("remind now"): any such invitation not mailed in the last `rules.MANUAL_GAP`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
 
 from surveyapp.audit.services import record as audit
 from surveyapp.db import utcnow
-from surveyapp.invitations import lifecycle
-from surveyapp.invitations.models import Invitation, InvitationToken
+from surveyapp.invitations.models import Invitation
 from surveyapp.invitations.planning import (
     SENDING_PHASES,
     Group,
     Item,
     Skipped,
-    audience_of,
     check_can_send,
-    contact_problem,
+)
+from surveyapp.invitations.rules import (
+    CHECK,
+    REMINDER,
+    check_contacts,
+    problem_message,
+    reminder_rows,
+    scheduled_due,
+    skipped_code,
 )
 from surveyapp.invitations.sending import (
-    REMINDER,
     QueueReport,
     email_settings,
     queue_groups,
     reply_to_settings,
 )
-from surveyapp.invitations.tokens import deadline_passed
 from surveyapp.mail.settings import MailSettings
-from surveyapp.studies.models import Study
-
-MANUAL_GAP = timedelta(hours=20)
+from surveyapp.studies.models import Account, Contact, Study
 
 
 @dataclass(slots=True)
@@ -57,61 +60,102 @@ class ReminderPlan:
         return len(self.groups)
 
 
-def _scheduled_due(study: Study, invitation: Invitation, done: int, now: datetime) -> bool:
-    days = sorted(study.reminder_days or [])
-    if done >= len(days) or invitation.first_sent_at is None:
-        return False
-    zone = ZoneInfo(study.time_zone)
-    first_day = invitation.first_sent_at.astimezone(zone).date()
-    return now.astimezone(zone).date() >= first_day + timedelta(days=days[done])
-
-
-def plan_reminders(*, session: Session, study: Study, now: datetime, manual: bool = False) -> ReminderPlan:
-    """The reminders due (scheduled) or allowed (manual) now, grouped into emails like the invitations."""
+def plan_reminders(
+    *,
+    session: Session,
+    study: Study,
+    now: datetime,
+    manual: bool = False,
+    contact_ids: Collection[int] | None = None,
+) -> ReminderPlan:
+    """The reminders due (scheduled) or allowed (manual) now, grouped into emails like the invitations;
+    optionally for some contacts only (a background job's batch). The rows come from `rules.reminder_rows`."""
     plan = ReminderPlan()
-    if study.phase not in SENDING_PHASES or deadline_passed(study, now) or study.max_reminders < 1:
+    statement = reminder_rows(study=study, now=now, manual=manual, contact_ids=contact_ids)
+    if statement is None:
         return plan
-    reminded = (
-        select(InvitationToken.invitation_id, func.count().label("n"))
-        .where(InvitationToken.purpose == REMINDER)
-        .group_by(InvitationToken.invitation_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Invitation, func.coalesce(reminded.c.n, 0))
-        .outerjoin(reminded, reminded.c.invitation_id == Invitation.id)
-        .where(
-            Invitation.study_id == study.id,
-            Invitation.status.in_(lifecycle.NOT_RESPONDED),
-            Invitation.first_sent_at.is_not(None),
+    rows = statement.order_by(None).subquery("reminder_rows")
+    questionnaires = {q.id: q for q in study.questionnaires}
+    result = session.execute(
+        select(
+            rows.c.audience,
+            rows.c.problem,
+            rows.c.done,
+            rows.c.questionnaire_id,
+            Invitation,
+            Contact,
+            Account,
         )
-        .options(joinedload(Invitation.contact), joinedload(Invitation.account))
-        .order_by(Invitation.contact_id, Invitation.id)
-    ).all()
+        .join(Invitation, Invitation.id == rows.c.invitation_id)
+        .join(Contact, Contact.id == rows.c.contact_id)
+        .outerjoin(Account, Account.id == rows.c.account_id)
+        .order_by(rows.c.contact_id, rows.c.invitation_id)
+    )
     groups: dict[tuple[int, str], Group] = {}
     refused: set[int] = set()
-    for invitation, done in rows:
-        if done >= study.max_reminders:
+    for audience, code, done, questionnaire_id, invitation, contact, account in result:
+        if not manual and not scheduled_due(study, invitation.first_sent_at, int(done), now):
             continue
-        if manual:
-            if invitation.last_queued_at is not None and invitation.last_queued_at > now - MANUAL_GAP:
-                continue
-        elif not _scheduled_due(study, invitation, done, now):
-            continue
-        contact = invitation.contact
-        problem = contact_problem(contact)
+        problem = skipped_code(code, contact.email, contact.name)
         if problem is not None:
             if contact.id not in refused:
                 refused.add(contact.id)
-                plan.skipped.append(Skipped(contact, problem))
+                plan.skipped.append(Skipped(contact, problem_message(problem, contact.email)))
             continue
-        audience = audience_of(invitation)
         group = groups.get((contact.id, audience))
         if group is None:
             group = groups[(contact.id, audience)] = Group(contact=contact, audience=audience)
             plan.groups.append(group)
-        group.items.append(Item(invitation.account, invitation.study_questionnaire, invitation))
+        group.items.append(Item(account, questionnaires[questionnaire_id], invitation))
     return plan
+
+
+@dataclass(slots=True)
+class ReminderSummary:
+    """What "remind now" would queue: invitations and emails (counted in the database)."""
+
+    by_audience: Counter[str] = field(default_factory=Counter)
+    emails: int = 0
+
+    @property
+    def invitations(self) -> int:
+        return sum(self.by_audience.values())
+
+
+def reminder_summary(*, session: Session, study: Study, now: datetime) -> ReminderSummary:
+    """The counts of `plan_reminders(manual=True)` without building it: grouped counts over the same rows
+    (`rules.reminder_rows`) and the same reasons to skip a contact."""
+    summary = ReminderSummary()
+    statement = reminder_rows(study=study, now=now, manual=True)
+    if statement is None:
+        return summary
+    rows = statement.order_by(None).subquery("reminder_rows")
+    counted = session.execute(
+        select(
+            rows.c.audience, rows.c.problem, func.count(), func.count(distinct(rows.c.contact_id))
+        ).group_by(rows.c.audience, rows.c.problem)
+    )
+    to_check = False
+    for audience, problem, invitations, contacts in counted:
+        if problem is None:
+            summary.by_audience[audience] += int(invitations)
+            summary.emails += int(contacts)  # one email per contact and audience
+        to_check = to_check or problem == CHECK
+    if to_check:
+        checked = check_contacts(session=session, rows=rows, where=rows.c.invitation_id.is_not(None))
+        summary.by_audience.update(checked.by_audience)
+        summary.emails += checked.emails
+    return summary
+
+
+def remind_contacts(*, session: Session, study: Study, now: datetime) -> list[int]:
+    """The contacts "remind now" would consider (to remind or to skip), each once, in the plan's order: the
+    batches of reminders queued in the background."""
+    statement = reminder_rows(study=study, now=now, manual=True)
+    if statement is None:
+        return []
+    rows = statement.order_by(None).subquery("reminder_rows")
+    return list(session.scalars(select(rows.c.contact_id).distinct().order_by(rows.c.contact_id)))
 
 
 def send_reminders(
@@ -123,12 +167,14 @@ def send_reminders(
     actor: Any = None,
     actor_label: str | None = None,
     now: datetime | None = None,
+    contact_ids: Collection[int] | None = None,
 ) -> QueueReport:
-    """Queue the study's due reminders (flushes). `manual` is the researcher's "remind now"."""
+    """Queue the study's due reminders (flushes). `manual` is the researcher's "remind now"; `contact_ids`
+    limits it to some contacts (a background job's batch)."""
     now = now or utcnow()
     if manual:
         check_can_send(study, now)
-    plan = plan_reminders(session=session, study=study, now=now, manual=manual)
+    plan = plan_reminders(session=session, study=study, now=now, manual=manual, contact_ids=contact_ids)
     report = QueueReport(skipped=list(plan.skipped))
     if not plan.groups:
         return report

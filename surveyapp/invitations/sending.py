@@ -7,11 +7,12 @@ Services flush; the caller (view, CLI command, job) commits once. Delivery is th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.audit.services import record as audit
@@ -20,7 +21,7 @@ from surveyapp.enums import InvitationStatus
 from surveyapp.i18n import _l
 from surveyapp.invitations import lifecycle
 from surveyapp.invitations.emails import STAFF, LinkItem, invitation_draft
-from surveyapp.invitations.models import Invitation, InvitationToken, StudyEmailSettings
+from surveyapp.invitations.models import Invitation, InvitationEvent, InvitationToken, StudyEmailSettings
 from surveyapp.invitations.planning import (
     Group,
     InvitationError,
@@ -31,14 +32,14 @@ from surveyapp.invitations.planning import (
     contact_problem,
     plan_send,
 )
+from surveyapp.invitations.rules import NEVER_QUEUED, REMINDER, SEND, chunks
 from surveyapp.invitations.tokens import new_token, token_hash
 from surveyapp.mail.headers import HeaderError
 from surveyapp.mail.models import MailKind
 from surveyapp.mail.outbox import queue_message
 from surveyapp.mail.settings import MailSettings
+from surveyapp.studies.imports.common import insert_rows
 from surveyapp.studies.models import Study
-
-SEND, REMINDER = "send", "reminder"
 
 
 @dataclass(slots=True)
@@ -69,97 +70,69 @@ def reply_to_settings(session: Session, study: Study, actor: Any) -> StudyEmailS
     return settings
 
 
-def _next_number(session: Session, invitation_id: int, purpose: str) -> int:
-    highest = session.scalar(
-        select(func.max(InvitationToken.number)).where(
-            InvitationToken.invitation_id == invitation_id, InvitationToken.purpose == purpose
+def _insert(
+    session: Session, model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...] = ()
+) -> list[Any]:
+    """Insert rows with one statement per `ID_CHUNK` of them (`insert_rows`: Core, no ORM objects, no flush
+    per row); the `returning` columns of each."""
+    found: list[Any] = []
+    for piece in chunks(rows):
+        found += insert_rows(session, model.__table__, piece, returning=returning)
+    return found
+
+
+def _new_invitations(session: Session, study: Study, groups: list[Group], now: datetime) -> dict[Any, int]:
+    """Create the invitations the groups' items do not have yet, with their `created` step, in bulk; their
+    ids by (contact, account, questionnaire)."""
+    rows = [
+        {
+            "study_id": study.id,
+            "contact_id": group.contact.id,
+            "account_id": item.account.id if item.account is not None else None,
+            "study_questionnaire_id": item.questionnaire.id,
+            "status": InvitationStatus.CREATED,
+            "reminders_sent": 0,
+            "created_at": now,
+        }
+        for group in groups
+        for item in group.items
+        if item.invitation is None
+    ]
+    returned = _insert(
+        session, Invitation, rows, returning=("contact_id", "account_id", "study_questionnaire_id", "id")
+    )
+    ids = {(contact, account, questionnaire): id_ for contact, account, questionnaire, id_ in returned}
+    _record(
+        session,
+        [(invitation_id, InvitationStatus.CREATED, None, None) for invitation_id in ids.values()],
+        now,
+    )
+    return ids
+
+
+def _record(
+    session: Session, steps: list[tuple[int, InvitationStatus, str | None, int | None]], now: datetime
+) -> None:
+    """Add steps (invitation, status, purpose, number) to the histories in bulk; the statuses are the caller's."""
+    rows = [
+        {"invitation_id": invitation_id, "status": status, "at": now, "purpose": purpose, "number": number}
+        for invitation_id, status, purpose, number in steps
+    ]
+    _insert(session, InvitationEvent, rows)
+
+
+def _highest_numbers(session: Session, invitation_ids: list[int], purpose: str) -> dict[int, int]:
+    """The number of each invitation's latest email of this purpose (absent: none yet)."""
+    found: dict[int, int] = {}
+    for chunk in chunks(invitation_ids):
+        found.update(
+            session.execute(
+                select(InvitationToken.invitation_id, func.max(InvitationToken.number))
+                .where(InvitationToken.invitation_id.in_(chunk), InvitationToken.purpose == purpose)
+                .group_by(InvitationToken.invitation_id)
+            ).all()
         )
-    )
-    return int(highest or 0) + 1
-
-
-def _invitation_for(session: Session, study: Study, group: Group, item: Item, now: datetime) -> Invitation:
-    if item.invitation is not None:
-        return item.invitation
-    invitation = Invitation(
-        study_id=study.id,
-        contact_id=group.contact.id,
-        account_id=item.account.id if item.account is not None else None,
-        study_questionnaire_id=item.questionnaire.id,
-        status=InvitationStatus.CREATED,
-        created_at=now,
-    )
-    session.add(invitation)
-    session.flush()
-    lifecycle.record(session=session, invitation=invitation, status=InvitationStatus.CREATED, at=now)
-    return invitation
-
-
-def queue_group(
-    *,
-    session: Session,
-    study: Study,
-    settings: StudyEmailSettings | None,
-    group: Group,
-    purpose: str,
-    mail: MailSettings,
-    now: datetime,
-) -> int:
-    """Queue one email carrying a fresh token for each of the group's invitations; returns the message id."""
-    entries = []
-    for item in sorted(
-        group.items, key=lambda i: (i.account.name.lower() if i.account else "", i.questionnaire.id)
-    ):
-        invitation = _invitation_for(session, study, group, item, now)
-        raw = new_token()
-        token = InvitationToken(
-            invitation_id=invitation.id,
-            token_hash=token_hash(raw),
-            purpose=purpose,
-            # A new invitation has had no email yet; an existing one continues its own count.
-            number=1 if item.invitation is None else _next_number(session, invitation.id, purpose),
-            created_at=now,
-        )
-        session.add(token)
-        entries.append((invitation, token, raw, item))
-    session.flush()
-    first_invitation, first_token = entries[0][0], entries[0][1]
-    draft = invitation_draft(
-        study=study,
-        settings=settings,
-        contact=group.contact,
-        audience=group.audience,
-        links=[
-            LinkItem(token=raw, label=item.account.name if group.audience == STAFF and item.account else None)
-            for _invitation, _token, raw, item in entries
-        ],
-        reminder=first_token.number if purpose == REMINDER else 0,
-        mail=mail,
-    )
-    message = queue_message(
-        session=session,
-        kind=MailKind.REMINDER if purpose == REMINDER else MailKind.INVITATION,
-        dedupe_key=f"invitation:{first_invitation.id}:{purpose}:{first_token.number}",
-        recipient=group.contact.email or "",
-        recipient_name=group.contact.name,
-        sender=mail.sender,
-        draft=draft,
-        sensitive=True,
-    )
-    for invitation, token, _raw, _item in entries:
-        token.outbox_message_id = message.id
-        invitation.last_queued_at = now
-        if invitation.status == InvitationStatus.FAILED:
-            invitation.status = InvitationStatus.CREATED
-        lifecycle.record(
-            session=session,
-            invitation=invitation,
-            status=InvitationStatus.QUEUED,
-            at=now,
-            purpose=purpose,
-            number=token.number,
-        )
-    return message.id
+    return found
 
 
 def queue_groups(
@@ -173,25 +146,96 @@ def queue_groups(
     now: datetime,
     report: QueueReport,
 ) -> None:
-    """Queue every group; a group whose headers are refused is skipped (savepoint) and reported."""
+    """Queue one email per group, carrying a fresh token for each of the group's invitations (flushes).
+
+    Written in bulk, a statement per kind for all groups: the new invitations, the tokens, the history steps
+    and the status changes; each email itself is rendered and put in the outbox by `queue_message` (which
+    checks every header). A group whose headers are refused is skipped, its new invitations removed again,
+    and reported. The unique (invitation, purpose, number) of the tokens makes a second queuing of the same
+    email fail with IntegrityError, whoever tries: nothing goes out twice.
+    """
+    if not groups:
+        return
+    created = _new_invitations(session, study, groups, now)
+    existing = [item.invitation.id for group in groups for item in group.items if item.invitation is not None]
+    highest = _highest_numbers(session, existing, purpose)
+    tokens: list[dict[str, Any]] = []
+    steps: list[tuple[int, InvitationStatus, str | None, int | None]] = []
+    refused: list[int] = []
     for group in groups:
+        entries = []
+        for item in sorted(
+            group.items, key=lambda i: (i.account.name.lower() if i.account else "", i.questionnaire.id)
+        ):
+            if item.invitation is None:
+                key = (group.contact.id, item.account.id if item.account else None, item.questionnaire.id)
+                # A new invitation has had no email yet; an existing one continues its own count.
+                invitation_id, number = created[key], 1
+            else:
+                invitation_id = item.invitation.id
+                number = highest.get(invitation_id, 0) + 1
+            entries.append((invitation_id, number, new_token(), item))
+        first_id, first_number = entries[0][0], entries[0][1]
         try:
-            with session.begin_nested():
-                queue_group(
-                    session=session,
-                    study=study,
-                    settings=settings,
-                    group=group,
-                    purpose=purpose,
-                    mail=mail,
-                    now=now,
-                )
+            draft = invitation_draft(
+                study=study,
+                settings=settings,
+                contact=group.contact,
+                audience=group.audience,
+                links=[
+                    LinkItem(
+                        token=raw,
+                        label=item.account.name if group.audience == STAFF and item.account else None,
+                    )
+                    for _id, _number, raw, item in entries
+                ],
+                reminder=first_number if purpose == REMINDER else 0,
+                mail=mail,
+            )
+            message = queue_message(
+                session=session,
+                kind=MailKind.REMINDER if purpose == REMINDER else MailKind.INVITATION,
+                dedupe_key=f"invitation:{first_id}:{purpose}:{first_number}",
+                recipient=group.contact.email or "",
+                recipient_name=group.contact.name,
+                sender=mail.sender,
+                draft=draft,
+                sensitive=True,
+            )
         except HeaderError as exc:
             report.skipped.append(Skipped(group.contact, exc.message))
+            refused += [invitation_id for invitation_id, _n, _raw, item in entries if item.invitation is None]
             continue
+        for invitation_id, number, raw, _item in entries:
+            tokens.append(
+                {
+                    "invitation_id": invitation_id,
+                    "token_hash": token_hash(raw),
+                    "purpose": purpose,
+                    "number": number,
+                    "outbox_message_id": message.id,
+                    "created_at": now,
+                }
+            )
+            steps.append((invitation_id, InvitationStatus.QUEUED, purpose, number))
         report.emails += 1
         report.invitations += len(group.items)
         report.by_audience[group.audience] += len(group.items)
+    _insert(session, InvitationToken, tokens)
+    _record(session, steps, now)
+    queued = [invitation_id for invitation_id, _status, _purpose, _number in steps]
+    for chunk in chunks(queued):
+        # Queued moves a new or failed invitation on; one already sent keeps its status (a reminder, a resend).
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(chunk), Invitation.status.in_(NEVER_QUEUED))
+            .values(status=InvitationStatus.QUEUED)
+        )
+        session.execute(update(Invitation).where(Invitation.id.in_(chunk)).values(last_queued_at=now))
+    for chunk in chunks(refused):
+        session.execute(delete(InvitationEvent).where(InvitationEvent.invitation_id.in_(chunk)))
+        session.execute(delete(Invitation).where(Invitation.id.in_(chunk)))
+    session.flush()
 
 
 def send_invitations(
@@ -202,10 +246,12 @@ def send_invitations(
     actor: Any = None,
     actor_label: str | None = None,
     now: datetime | None = None,
+    contact_ids: Collection[int] | None = None,
 ) -> QueueReport:
-    """Queue every invitation of the study that is due in its phase (see `planning`); flushes."""
+    """Queue every invitation of the study that is due in its phase (see `planning`), or those of some
+    contacts only; flushes."""
     now = now or utcnow()
-    plan = plan_send(session=session, study=study, now=now)
+    plan = plan_send(session=session, study=study, now=now, contact_ids=contact_ids)
     settings = reply_to_settings(session, study, actor)
     report = QueueReport(already=plan.already, skipped=list(plan.skipped), notes=list(plan.notes))
     queue_groups(

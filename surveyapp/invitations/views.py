@@ -4,22 +4,36 @@ resending and correcting a failed address. Staff only; another supplier's study 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from surveyapp.auth.decorators import staff_required
+from surveyapp.core import paging
+from surveyapp.core.templating import number
 from surveyapp.db import utcnow
 from surveyapp.extensions import db
-from surveyapp.i18n import _
+from surveyapp.i18n import _, ngettext
 from surveyapp.invitations import queries
 from surveyapp.invitations.addresses import correct_address
+from surveyapp.invitations.background import (
+    Outcome,
+    progress,
+    queue_study_invitations,
+    queue_study_reminders,
+    request_reminders,
+    request_send,
+)
 from surveyapp.invitations.forms import MESSAGE_STATUS_LABELS, STATUS_LABELS, ActionForm, AddressForm
 from surveyapp.invitations.models import Invitation
-from surveyapp.invitations.planning import InvitationError, plan_send
-from surveyapp.invitations.reminders import plan_reminders, send_reminders
-from surveyapp.invitations.sending import QueueReport, resend, send_invitations
+from surveyapp.invitations.planning import InvitationError, send_summary
+from surveyapp.invitations.reminders import reminder_summary
+from surveyapp.invitations.rules import REMINDER, SEND
+from surveyapp.invitations.sending import QueueReport, resend
 from surveyapp.jobs.runner import enqueue
 from surveyapp.jobs.tasks import deliver_outbox
 from surveyapp.mail.settings import mail_settings
@@ -28,6 +42,8 @@ from surveyapp.studies.queries import get_visible_study
 
 bp = Blueprint("invitations", __name__, url_prefix="/studies/<slug>/invitations")
 LABELS = {"status_labels": STATUS_LABELS, "message_labels": MESSAGE_STATUS_LABELS}
+#: Contacts the send panel names as skipped (opted out, erased, a bad address); the rest are counted.
+MAX_SKIPPED = 20
 
 
 def study_or_404(slug: str) -> Study:
@@ -54,13 +70,61 @@ def _flash_queued(report: QueueReport, what: str) -> None:
         )
     else:
         flash(_("%(what)s: nothing to send.", what=what), "success")
-    for skipped in report.skipped:
+    # Named up to the page's limit: every flash message travels in the session cookie.
+    for skipped in report.skipped[:MAX_SKIPPED]:
         flash(
             _("Not sent to %(contact)s: %(reason)s.", contact=skipped.contact.label, reason=skipped.reason),
             "error",
         )
+    if len(report.skipped) > MAX_SKIPPED:
+        more = len(report.skipped) - MAX_SKIPPED
+        flash(
+            ngettext("And %(num)s more contact.", "And %(num)s more contacts.", more, num=number(more, 0)),
+            "error",
+        )
     for note in report.notes:
         flash(str(note), "error")
+
+
+def _after_press(study: Study, outcome: Outcome, job: Callable[..., Any], what: str) -> None:
+    """Commit what the button did, then hand the rest to the job or the sender, and say what happened."""
+    db.session.commit()
+    if outcome.running is not None:
+        flash(
+            _(
+                "%(what)s: already being queued in the background. This page shows how far it has got.",
+                what=what,
+            ),
+            "error",
+        )
+    elif outcome.handed_off:
+        enqueue(job, study_id=study.id, actor_id=current_user.id)
+        flash(
+            _(
+                "%(what)s: %(n)s invitations in %(emails)s emails are being queued in the background. "
+                "This page shows how far it has got.",
+                what=what,
+                n=number(outcome.handed_off_invitations, 0),
+                emails=number(outcome.handed_off, 0),
+            ),
+            "success",
+        )
+    elif outcome.report is not None:
+        enqueue(deliver_outbox)
+        _flash_queued(outcome.report, what)
+        if outcome.remaining:
+            flash(
+                _(
+                    "%(n)s more emails are still to be queued: press the button again to queue the next ones.",
+                    n=number(outcome.remaining, 0),
+                ),
+                "success",
+            )
+
+
+def _jobs_run_now() -> bool:
+    """Whether a job handed off now runs now: in `cron` mode it would wait for a `tick` that does not know it."""
+    return bool(current_app.config["JOBS_MODE"] != "cron")
 
 
 def _commit_and_deliver() -> None:
@@ -70,11 +134,16 @@ def _commit_and_deliver() -> None:
 
 @bp.get("")
 @staff_required
-def overview(slug: str) -> str:
+def overview(slug: str) -> str | tuple[str, int]:
     study = study_or_404(slug)
+    accounts = queries.account_summaries(
+        session=db.session, study=study, page=paging.wanted(request.args, anchor="accounts-heading")
+    )
+    if (missing := paging.beyond_end(accounts)) is not None:
+        return missing
     now = utcnow()
     try:
-        plan, problem = plan_send(session=db.session, study=study, now=now), None
+        plan, problem = send_summary(session=db.session, study=study, now=now, named=MAX_SKIPPED), None
     except InvitationError as exc:
         plan, problem = None, exc.message
     return render_template(
@@ -82,12 +151,15 @@ def overview(slug: str) -> str:
         study=study,
         plan=plan,
         problem=problem,
-        reminders=plan_reminders(session=db.session, study=study, now=now, manual=True),
+        reminders=reminder_summary(session=db.session, study=study, now=now),
+        sending=progress(session=db.session, study=study, purpose=SEND, now=now),
+        reminding=progress(session=db.session, study=study, purpose=REMINDER, now=now),
         counts=queries.status_counts(session=db.session, study=study),
-        accounts=queries.account_summaries(session=db.session, study=study),
+        accounts=accounts,
         brief=queries.invitations_of(session=db.session, study=study, account_id=None),
         waiting=queries.waiting_emails(session=db.session, study=study),
         form=ActionForm(),
+        max_skipped=MAX_SKIPPED,
         **LABELS,
     )
 
@@ -99,8 +171,12 @@ def send(slug: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        report = send_invitations(
-            session=db.session, study=study, mail=mail_settings(current_app.config), actor=current_user
+        outcome = request_send(
+            session=db.session,
+            study=study,
+            mail=mail_settings(current_app.config),
+            actor=current_user,
+            background=_jobs_run_now(),
         )
     except InvitationError as exc:
         db.session.rollback()
@@ -115,8 +191,7 @@ def send(slug: str) -> Response:
             "error",
         )
     else:
-        _commit_and_deliver()
-        _flash_queued(report, _("Invitations"))
+        _after_press(study, outcome, queue_study_invitations, _("Invitations"))
     return redirect(url_for("invitations.overview", slug=study.slug))
 
 
@@ -127,12 +202,12 @@ def remind(slug: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        report = send_reminders(
+        outcome = request_reminders(
             session=db.session,
             study=study,
             mail=mail_settings(current_app.config),
-            manual=True,
             actor=current_user,
+            background=_jobs_run_now(),
         )
     except InvitationError as exc:
         db.session.rollback()
@@ -147,8 +222,7 @@ def remind(slug: str) -> Response:
             "error",
         )
     else:
-        _commit_and_deliver()
-        _flash_queued(report, _("Reminders"))
+        _after_press(study, outcome, queue_study_reminders, _("Reminders"))
     return redirect(url_for("invitations.overview", slug=study.slug))
 
 
@@ -184,10 +258,12 @@ def _invitation_list(study: Study, account: Account | None) -> str:
 
 @bp.get("/non-responders")
 @staff_required
-def non_responders(slug: str) -> str:
+def non_responders(slug: str) -> str | tuple[str, int]:
     study = study_or_404(slug)
-    groups = queries.non_responders(session=db.session, study=study)
-    return render_template("invitations/non_responders.html", study=study, groups=groups, **LABELS)
+    page, groups = queries.non_responders(session=db.session, study=study, page=paging.wanted(request.args))
+    return paging.beyond_end(page) or render_template(
+        "invitations/non_responders.html", study=study, page=page, groups=groups, **LABELS
+    )
 
 
 @bp.post("/<int:invitation_id>/resend")
