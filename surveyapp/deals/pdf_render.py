@@ -64,7 +64,11 @@ def render_stored_pdf(*, pdf_id: int) -> dict[str, Any]:
     row = session.get(DealCheckPdf, pdf_id)
     assert row is not None
     html = check_html(session=session, check=row.check, language=row.language.value)
+    # No transaction while rendering: on SQLite it would hold the write lock every survey save waits for.
+    session.rollback()
     rendered = render_pdf(html, assets=AssetBundle(KIND))
+    row = session.get(DealCheckPdf, pdf_id)
+    assert row is not None
     row.pdf = rendered.data
     row.sha256 = hashlib.sha256(rendered.data).hexdigest()
     row.pages = rendered.pages

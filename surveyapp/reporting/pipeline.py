@@ -12,6 +12,7 @@ from surveyapp.extensions import db
 from surveyapp.reporting import failures
 from surveyapp.reporting.assemble import report_inputs, section_providers
 from surveyapp.reporting.context import AccountMissing
+from surveyapp.reporting.models import Report
 from surveyapp.reporting.rendering import report_pdf
 from surveyapp.reporting.services import claim_for_rendering, store_pdf
 from surveyapp.reporting.settings import report_settings
@@ -32,7 +33,12 @@ def render_stored_report(*, report_id: int) -> dict[str, Any]:
         inputs = report_inputs(
             session=session, report=report, providers=section_providers(settings.section_providers)
         )
-        rendered = report_pdf(inputs, report.kind, report.account.name if report.account else None)
+        kind, account = report.kind, report.account.name if report.account else None
+        # The inputs are plain values: keep the analysis they were made from and end the transaction, so that
+        # rendering (seconds) holds none — on SQLite that would be the write lock every survey save waits for
+        # (tests/reporting/test_render_transactions.py).
+        session.commit()
+        rendered = report_pdf(inputs, kind, account)
     except AnalysisError as exc:
         session.rollback()
         return {"ok": False, "code": failures.ANALYSIS, "detail": str(exc)}
@@ -41,6 +47,7 @@ def render_stored_report(*, report_id: int) -> dict[str, Any]:
         return {"ok": False, "code": failures.ACCOUNT_MISSING, "detail": None}
     if rendered.refused:
         log.warning("report %s: the renderer refused %d URL(s)", report_id, len(rendered.refused))
+    report = session.get(Report, report_id)
     store_pdf(session=session, report=report, pdf=rendered.data, pages=rendered.pages)
     session.commit()
     return {"ok": True, "pages": rendered.pages, "refused": len(rendered.refused)}
