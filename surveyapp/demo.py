@@ -6,7 +6,7 @@ One supplier with its accounts, client contacts and staff, a study lead, and two
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -205,8 +205,15 @@ def _populate(session: Session, study: Study) -> None:
     scope.set_lead(session=session, study=study, contact=lead, actor=None)
 
 
+def _open_deadline(planned: date) -> date:
+    """The current wave's deadline: as planned, or four weeks from today once that has passed, so that a demo
+    loaded later still has a wave in the field (invitations are refused after the deadline)."""
+    return max(planned, date.today() + timedelta(days=28))
+
+
 def _waves(session: Session, supplier: Supplier, catalogue: Any) -> None:
-    for slug, name, previous_slug, deadline in WAVES:
+    for slug, name, previous_slug, planned in WAVES:
+        deadline = _open_deadline(planned) if previous_slug else planned
         if session.scalar(select(Study.id).where(Study.slug == slug)) is not None:
             continue
         previous = session.scalar(select(Study).where(Study.slug == previous_slug)) if previous_slug else None
