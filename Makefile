@@ -30,8 +30,14 @@ run: $(VENV)/.installed-run
 
 # The whole suite on SQLite; again on PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set; with
 # SURVEYAPP_TEST_REDIS_URL set too, the tests marked `jobs` (RQ, a real worker process) run on PostgreSQL
-# with that Redis database instead of in the second run.
+# with that Redis database instead of in the second run. The tests marked `system` (tests/system/: the real
+# stack, gunicorn + PostgreSQL + Redis + an RQ worker, over HTTP) need PostgreSQL: they run in the second run.
+# Both runs use every core (pytest-xdist; a test file stays on one worker; TEST_WORKERS=0 runs in one process).
 # axe-core (npm) for the end-to-end accessibility check; without npm those tests skip (in CI they fail).
+TEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the end-to-end tests will be skipped"; fi
@@ -39,15 +45,15 @@ node_modules/.installed: package.json package-lock.json
 test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	env -u SURVEYAPP_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) $(XDIST) -m "not system"
 	@if [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ] && [ -n "$$SURVEYAPP_TEST_REDIS_URL" ]; then \
 		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
-		$(BIN)/pytest -q -p no:cacheprovider -m "not e2e and not jobs" && \
+		$(PYTEST) $(XDIST) -m "not e2e and not jobs" && \
 		echo "== background jobs on PostgreSQL with Redis and RQ workers: $$SURVEYAPP_TEST_REDIS_URL" && \
-		$(BIN)/pytest -q -p no:cacheprovider -m jobs; \
+		$(PYTEST) -m jobs; \
 	elif [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
-		$(BIN)/pytest -q -p no:cacheprovider -m "not e2e"; \
+		$(PYTEST) $(XDIST) -m "not e2e"; \
 	fi
 
 lint: $(VENV)/.installed-test

@@ -14,19 +14,39 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 # The machine's own settings must not leak into tests; remember only where the PostgreSQL test database is.
 TEST_DATABASE_URL = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
+# Under pytest-xdist (`make test` runs the suite on every core) each worker process has a database of its own
+# next to the named one (`surveyapp_test_gw0`, ...), created when missing; the tests that make scratch databases
+# name them after this one, so those are per worker too.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 # ...and the Redis database of the tests marked `jobs` (tests/jobs/conftest.py).
 TEST_REDIS_URL = os.environ.get("SURVEYAPP_TEST_REDIS_URL")
 for _name in list(os.environ):
     if _name.startswith("SURVEYAPP_"):
         del os.environ[_name]
+
+
+def _worker_database(url: str, worker: str) -> str:
+    parsed = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{parsed.database}_{worker}"
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+if TEST_DATABASE_URL and XDIST_WORKER:
+    TEST_DATABASE_URL = _worker_database(TEST_DATABASE_URL, XDIST_WORKER)
 
 from surveyapp.app import create_app  # noqa: E402
 from surveyapp.extensions import db as _db  # noqa: E402
@@ -40,6 +60,17 @@ FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELI
 
 def is_postgres() -> bool:
     return bool(TEST_DATABASE_URL)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), a test file runs on one worker, so its module fixtures are set
+    up once; tests that share an expensive session fixture name their own group (tests/system: the stack), and
+    the tests marked `jobs` share one group because they share one Redis database, which each of them empties."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        group = "jobs" if item.get_closest_marker("jobs") else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
