@@ -40,6 +40,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from bench_page import stop  # noqa: E402
+from bench_submit import free_port  # noqa: E402
+
 BIN = Path(sys.executable).parent
 SECRET = "bench-serving-" + "s" * 40
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -53,14 +56,6 @@ PAGES = (
     "/studies/brightline-2026",
     "/login",
 )
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def environment(instance: Path, port: int, **extra: str) -> dict[str, str]:
@@ -112,15 +107,6 @@ def serve(instance: Path, config: Path) -> tuple[subprocess.Popen[bytes], int]:
             time.sleep(0.2)
     process.kill()
     raise SystemExit("gunicorn did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def login(port: int) -> str:
