@@ -35,7 +35,7 @@ run: $(VENV)/.installed-run
 # Both runs use every core (pytest-xdist; a test file stays on one worker; TEST_WORKERS=0 runs in one process).
 # axe-core (npm) for the end-to-end accessibility check; without npm those tests skip (in CI they fail).
 TEST_WORKERS ?= auto
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider
 
 node_modules/.installed: package.json package-lock.json
@@ -45,7 +45,9 @@ node_modules/.installed: package.json package-lock.json
 test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) $(XDIST) -m "not system"
+	env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) $(XDIST) -m "not system and not jobs"
+	@# The RQ tests start real worker processes on one shared Redis database: one at a time, on their own.
+	env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) -m jobs
 	@if [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ] && [ -n "$$SURVEYAPP_TEST_REDIS_URL" ]; then \
 		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
 		$(PYTEST) $(XDIST) -m "not e2e and not jobs" && \

@@ -63,14 +63,12 @@ def is_postgres() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), a test file runs on one worker, so its module fixtures are set
-    up once; tests that share an expensive session fixture name their own group (tests/system: the stack), and
-    the tests marked `jobs` share one group because they share one Redis database, which each of them empties."""
+    """Every test in tests/jobs is marked `jobs`: they all empty the one Redis database of those tests, and some
+    start real worker processes, so `make test` runs them on their own, one at a time (the other tests run in
+    parallel, a test file per pytest-xdist worker: `--dist loadfile`, so its module fixtures are set up once)."""
     for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        group = "jobs" if item.get_closest_marker("jobs") else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        if item.nodeid.startswith("tests/jobs/"):
+            item.add_marker(pytest.mark.jobs)
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,12 @@ SIDE_BY_SIDE = 2  # commands of one side-by-side stage run at once (the machine 
 # How a documented line names the console script: the README's venv path, the Makefile's, or the bare name.
 SCRIPTS = {".venv/bin/surveyapp": BIN / "surveyapp", "$(BIN)/surveyapp": BIN / "surveyapp"}
 PROGRAMS = {"surveyapp": BIN / "surveyapp", "flask": BIN / "flask"}
+# A server is stopped with Ctrl+C (SIGINT), as its user would. A shell that starts the test run in the background
+# (`cmd &`, as CI may) makes every process it starts ignore SIGINT, and Python keeps an ignored SIGINT ignored:
+# so the server's command is exec'ed with SIGINT back at its default, as in a terminal.
+WITH_CTRL_C = (
+    "import os, signal as s, sys; s.signal(s.SIGINT, s.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 @dataclass(frozen=True)
@@ -277,7 +283,7 @@ def run_step(step: Step, instance: Instance, redis: RedisAccess) -> Outcome:
             time.monotonic() - started,
         )
     process = subprocess.Popen(
-        argv,
+        [sys.executable, "-c", WITH_CTRL_C, *argv],
         cwd=instance.cwd,
         env=environment,
         stdin=subprocess.DEVNULL,

@@ -19,7 +19,7 @@ from tests.system.conftest import Stack, logged_in
 from tests.system.htmlforms import form_posting_to
 from tests.system.respondents import Respondent, invite
 
-pytestmark = [pytest.mark.system, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.system
 TYPED = "Typed while the database was away"
 
 
