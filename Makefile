@@ -50,12 +50,12 @@ test: $(VENV)/.installed-test node_modules/.installed
 	env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) -m jobs
 	@if [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ] && [ -n "$$SURVEYAPP_TEST_REDIS_URL" ]; then \
 		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
-		$(PYTEST) $(XDIST) -m "not e2e and not jobs" && \
+		$(PYTEST) $(XDIST) -m "not e2e and not jobs and not no_database" && \
 		echo "== background jobs on PostgreSQL with Redis and RQ workers: $$SURVEYAPP_TEST_REDIS_URL" && \
 		$(PYTEST) -m jobs; \
 	elif [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
-		$(PYTEST) $(XDIST) -m "not e2e"; \
+		$(PYTEST) $(XDIST) -m "not e2e and not no_database"; \
 	fi
 
 lint: $(VENV)/.installed-test

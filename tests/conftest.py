@@ -30,8 +30,10 @@ TEST_DATABASE_URL = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 # ...and the Redis database of the tests marked `jobs` (tests/jobs/conftest.py).
 TEST_REDIS_URL = os.environ.get("SURVEYAPP_TEST_REDIS_URL")
+# The SURVEYAPP_TEST_* variables stay: under pytest-xdist this module is first imported by the controlling
+# process, whose environment the worker processes inherit, and each worker needs them again.
 for _name in list(os.environ):
-    if _name.startswith("SURVEYAPP_"):
+    if _name.startswith("SURVEYAPP_") and not _name.startswith("SURVEYAPP_TEST_"):
         del os.environ[_name]
 
 
@@ -62,13 +64,35 @@ def is_postgres() -> bool:
     return bool(TEST_DATABASE_URL)
 
 
+# Words in a test module that say it reaches a database of its own making (not through the `database_url`
+# fixture), or a stack that does.
+_OWN_DATABASE = ("TEST_DATABASE_URL", "is_postgres", "postgres", "stack", "create_app")
+_ALWAYS_DATABASE = ("tests/system/", "tests/deploy/", "tests/faults/", "tests/jobs/")
+
+
+def _uses_no_database(item: pytest.Item, sources: dict[Path, str]) -> bool:
+    if "database_url" in getattr(item, "fixturenames", ()) or item.nodeid.startswith(_ALWAYS_DATABASE):
+        return False
+    path = Path(str(item.fspath))
+    if path not in sources:
+        sources[path] = path.read_text(encoding="utf-8")
+    return not any(word in sources[path] for word in _OWN_DATABASE)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test in tests/jobs is marked `jobs`: they all empty the one Redis database of those tests, and some
     start real worker processes, so `make test` runs them on their own, one at a time (the other tests run in
-    parallel, a test file per pytest-xdist worker: `--dist loadfile`, so its module fixtures are set up once)."""
+    parallel, a test file per pytest-xdist worker: `--dist loadfile`, so its module fixtures are set up once).
+
+    A test that uses no database (no `database_url` fixture, directly or through `app`, `db`, `client` and the
+    factories; no database of its own) is marked `no_database`: it does the same on SQLite and PostgreSQL, so
+    `make test` runs it in the SQLite pass only."""
+    sources: dict[Path, str] = {}
     for item in items:
         if item.nodeid.startswith("tests/jobs/"):
             item.add_marker(pytest.mark.jobs)
+        if _uses_no_database(item, sources):
+            item.add_marker(pytest.mark.no_database)
 
 
 @pytest.fixture(scope="session")

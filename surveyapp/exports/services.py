@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -143,19 +143,20 @@ def answer_rows(*, session: Session, study_id: int, time_zone: str) -> Iterator[
         .execution_options(yield_per=BATCH)
     )
     zone = ZoneInfo(time_zone)
-    for name, external_id, email, perspective, slug, key, value, mode, submitted in session.execute(
-        statement
-    ):
-        yield [
-            external_id or name,
-            email,
-            str(perspective),
-            slug,
-            key,
-            as_number(value),
-            str(mode),
-            submitted.astimezone(zone).isoformat(),
-        ]
+    # Closed with the generator, even when the reader stops early: on PostgreSQL the rows come from a server-side
+    # cursor, which must be closed before its connection is.
+    with session.execute(statement) as result:
+        for name, external_id, email, perspective, slug, key, value, mode, submitted in result:
+            yield [
+                external_id or name,
+                email,
+                str(perspective),
+                slug,
+                key,
+                as_number(value),
+                str(mode),
+                submitted.astimezone(zone).isoformat(),
+            ]
 
 
 def theme_rows(*, session: Session, study: Study) -> list[list[Any]]:
@@ -288,7 +289,7 @@ def download(*, session: Session, study: Study, what: str, fmt: str, actor: Any)
 class _Counted:
     """Rows passed through, counted."""
 
-    def __init__(self, rows: Iterable[list[Any]]) -> None:
+    def __init__(self, rows: Iterator[list[Any]]) -> None:
         self.rows = rows
         self.count = 0
 
@@ -296,6 +297,12 @@ class _Counted:
         for row in self.rows:
             self.count += 1
             yield row
+
+    def close(self) -> None:
+        """Stop reading (a download left early): the rows' generator ends and closes its database result."""
+        close = getattr(self.rows, "close", None)
+        if close is not None:
+            close()
 
 
 def _streamed_answers(stream: _Stream) -> Iterator[bytes]:
@@ -317,6 +324,7 @@ def _streamed_answers(stream: _Stream) -> Iterator[bytes]:
             outcome = "interrupted"
             raise
         finally:
+            rows.close()
             session.close()
             _record_stream(stream, rows=rows.count, outcome=outcome)
 

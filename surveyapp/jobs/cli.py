@@ -128,15 +128,20 @@ def _supervise(app: Flask, names: list[str], connection: Redis) -> None:
         child = context.Process(target=_child, args=(app, names), name="rq-worker")
         child.start()
         failures = 0
+        stopped_here = False
         while child.is_alive() and stopping["signal"] is None:
             child.join(CHECK_SECONDS)
             failures = 0 if _answers(connection) else failures + 1
             if failures >= FAILED_CHECKS:
                 click.echo("surveyapp worker: lost Redis; stopping the RQ worker until it is back", err=True)
                 _stop(child)
+                stopped_here = True
         if stopping["signal"] is not None:
             child.join()
             return
+        if not stopped_here:
+            # RQ ends its worker itself when Redis goes away in the middle of a job: say so in one line.
+            click.echo(f"surveyapp worker: the RQ worker ended (exit status {child.exitcode})", err=True)
         if child.exitcode not in (0, None) and _answers(connection):
             # It failed for another reason than Redis: do not restart it in a tight loop.
             time.sleep(CHECK_SECONDS)

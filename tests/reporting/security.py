@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
 from pathlib import Path
 
 import surveyapp
@@ -19,17 +20,27 @@ PNG_1PX = (
 
 
 class Audit:
-    """Records file opens and network attempts while `recording` is on (audit hooks cannot be removed)."""
+    """Records file opens and network attempts of the thread that set `recording` (audit hooks cannot be
+    removed). Only that thread's: a thread an earlier test left running (a job delivering mail, say) may
+    connect to the database or an SMTP server meanwhile, and that is not the render's doing."""
 
     NETWORK = ("socket.connect", "socket.getaddrinfo", "urllib.Request", "http.client.connect")
 
     def __init__(self) -> None:
-        self.recording = False
+        self._thread: int | None = None
         self.opened: list[str] = []
         self.network: list[tuple[str, str]] = []
 
+    @property
+    def recording(self) -> bool:
+        return self._thread is not None
+
+    @recording.setter
+    def recording(self, on: bool) -> None:
+        self._thread = threading.get_ident() if on else None
+
     def __call__(self, event: str, args: tuple) -> None:
-        if not self.recording:
+        if self._thread is None or threading.get_ident() != self._thread:
             return
         if event == "open" and args and isinstance(args[0], str | bytes | Path):
             self.opened.append(str(args[0]))
