@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,6 +108,22 @@ def test_locked_database_save_succeeds_when_the_same_answers_are_sent_again(
     }
 
 
+def _unreachable_database_client(make_app: Any, browser: Any, tmp_path: Path) -> Any:
+    """A test client with the respondent's session cookie on an app whose database cannot be reached at all."""
+    if is_postgres():
+        broken_url = "postgresql+psycopg://postgres@127.0.0.1:9/surveyapp_nowhere?connect_timeout=2"
+    else:
+        (tmp_path / "not-a-database").mkdir()
+        broken_url = f"sqlite:///{tmp_path / 'not-a-database'}"
+    broken = make_app(DATABASE_URL=broken_url)
+    broken.test_client_class = type(browser.client)
+    other = broken.test_client()
+    other.set_cookie(
+        "surveyapp_session", browser.client.get_cookie("surveyapp_session").value, domain="localhost"
+    )
+    return other
+
+
 def test_unreachable_database_gives_the_retry_page_with_the_answers_in_hidden_fields(
     make_app, survey_study, make_invitation, respondent, tmp_path
 ):
@@ -114,18 +131,8 @@ def test_unreachable_database_gives_the_retry_page_with_the_answers_in_hidden_fi
     setup = survey_study()
     invitation = make_invitation(setup.study, setup.ben, setup.globex_id)
     browser = respondent(invitation)
-    if is_postgres():
-        broken_url = "postgresql+psycopg://postgres@127.0.0.1:9/surveyapp_nowhere?connect_timeout=2"
-    else:
-        (tmp_path / "not-a-database").mkdir()
-        broken_url = f"sqlite:///{tmp_path / 'not-a-database'}"
     token = browser.client.csrf_token()
-    broken = make_app(DATABASE_URL=broken_url)
-    broken.test_client_class = type(browser.client)
-    other = broken.test_client()
-    other.set_cookie(
-        "surveyapp_session", browser.client.get_cookie("surveyapp_session").value, domain="localhost"
-    )
+    other = _unreachable_database_client(make_app, browser, tmp_path)
 
     # Act
     response = other.post(browser.base + "/page/about", data={**ABOUT, "action": "next", "csrf_token": token})
@@ -146,18 +153,8 @@ def test_unreachable_database_on_every_other_respondent_route_is_503_with_a_way_
     # Arrange: a respondent with a session, and an app whose database cannot be reached at all.
     setup = survey_study()
     browser = respondent(make_invitation(setup.study, setup.ben, setup.globex_id))
-    if is_postgres():
-        broken_url = "postgresql+psycopg://postgres@127.0.0.1:9/surveyapp_nowhere?connect_timeout=2"
-    else:
-        (tmp_path / "not-a-database").mkdir()
-        broken_url = f"sqlite:///{tmp_path / 'not-a-database'}"
     token = browser.client.csrf_token()
-    broken = make_app(DATABASE_URL=broken_url)
-    broken.test_client_class = type(browser.client)
-    other = broken.test_client()
-    other.set_cookie(
-        "surveyapp_session", browser.client.get_cookie("surveyapp_session").value, domain="localhost"
-    )
+    other = _unreachable_database_client(make_app, browser, tmp_path)
 
     # Act
     response = other.open(
