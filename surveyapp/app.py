@@ -113,6 +113,9 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     from surveyapp.questionnaires.runtime import init_catalogue
 
     init_catalogue(app)
+    from surveyapp.analysis.service import MEMO
+
+    MEMO.accounts = app.config["ANALYSIS_MEMO_ACCOUNTS"]
     _register_blueprints(app)
     app.after_request(_security_headers)
 

@@ -48,6 +48,8 @@ def _defaults() -> dict[str, Any]:
         "MAX_FORM_PARTS": 1000,
         # Rows below the header of an imported CSV file: a longer file is refused before any row is checked.
         "IMPORT_MAX_ROWS": 50_000,
+        # Accounts whose analyses a process keeps between requests (about 5.5 kB each; 0: keep none).
+        "ANALYSIS_MEMO_ACCOUNTS": 20_000,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "surveyapp_session",
@@ -204,18 +206,18 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     if not config.get("MAIL_OUTBOX_DIR"):
         config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
     _check_mail(config)
-    _check_import_rows(config)
+    _check_whole_number(config, "IMPORT_MAX_ROWS")
+    _check_whole_number(config, "ANALYSIS_MEMO_ACCOUNTS", zero=True)
 
 
-def _check_import_rows(config: Any) -> None:
-    value = config["IMPORT_MAX_ROWS"]
+def _check_whole_number(config: Any, name: str, *, zero: bool = False) -> None:
+    value = config[name]
     # A whole number, 50000 from the environment or an override; never a fraction, a boolean or 5e4.
     text = str(value).strip()
-    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or int(text) <= 0:
-        raise ConfigError(
-            f"SURVEYAPP_IMPORT_MAX_ROWS must be a whole number greater than zero, not {value!r}"
-        )
-    config["IMPORT_MAX_ROWS"] = int(text)
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or int(text) < (0 if zero else 1):
+        least = "zero or more" if zero else "greater than zero"
+        raise ConfigError(f"SURVEYAPP_{name} must be a whole number {least}, not {value!r}")
+    config[name] = int(text)
 
 
 def _seconds(config: Any, name: str, *, zero: bool = False) -> float:

@@ -21,7 +21,7 @@ from surveyapp.act.forms import (
 )
 from surveyapp.act.models import ActionItem
 from surveyapp.act.proposals import propose
-from surveyapp.analysis.service import AnalysisError, analysis_document
+from surveyapp.analysis.service import AnalysisError, shared_analysis_document
 from surveyapp.auth.decorators import staff_required
 from surveyapp.auth.permissions import is_staff
 from surveyapp.core import paging
@@ -44,7 +44,7 @@ def _study(slug: str) -> Study:
 
 def _document(study: Study) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        return analysis_document(session=db.session, study=study), None
+        return shared_analysis_document(session=db.session, study=study), None
     except AnalysisError as exc:
         return None, str(exc)
 

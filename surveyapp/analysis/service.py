@@ -24,6 +24,7 @@ from surveyapp.analysis.inputs import (
     FitModel,
     NpsAnswer,
 )
+from surveyapp.analysis.memo import AnalysisMemo
 from surveyapp.analysis.report import build_analysis_document
 from surveyapp.analysis.snapshot import Pending, SharedSnapshot
 from surveyapp.analysis.study import StudyAnalysis, analyse_study
@@ -31,6 +32,9 @@ from surveyapp.analysis.thresholds import Thresholds
 from surveyapp.questionnaires.schema import ScoringModel
 from surveyapp.questionnaires.services import load_scoring_version
 from surveyapp.studies.models import Study
+
+#: This process's last analyses (`memo`): the rules run again only when what they read has changed.
+MEMO = AnalysisMemo()
 
 
 class AnalysisError(ValueError):
@@ -164,23 +168,27 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
         raise
     inputs = side.result()
     aggregates = _checked(answers.accounts, fit_model, study, scoring)
-    return analyse_study(
-        study=study.slug,
-        scoring_version=scoring.version,
-        provisional=provisional,
-        fit_model=fit_model,
-        thresholds=thresholds,
-        accounts=inputs.figures,
-        account_scores=account_scores_from_aggregates(aggregates),
-        nps_answers=inputs.nps,
-        signal_aggregates=answers.signals,
-        response_counts=inputs.tally.counts,
-        alpha_aggregates=answers.alpha,
-        previous=(
-            None
-            if previous is None
-            else previous_overall_fits(session=session, study=previous, current=current)
-        ),
+    # Cheap values first: the memo compares inputs in this order and stops at the first difference.
+    return MEMO.analysed(
+        {
+            "study": study.slug,
+            "scoring_version": scoring.version,
+            "provisional": provisional,
+            "fit_model": fit_model,
+            "thresholds": thresholds,
+            "accounts": tuple(inputs.figures),
+            "account_scores": account_scores_from_aggregates(aggregates),
+            "nps_answers": tuple(inputs.nps),
+            "signal_aggregates": tuple(answers.signals),
+            "response_counts": tuple(inputs.tally.counts),
+            "alpha_aggregates": tuple(answers.alpha),
+            "previous": (
+                None
+                if previous is None
+                else tuple(previous_overall_fits(session=session, study=previous, current=current))
+            ),
+        },
+        analyse_study,
     )
 
 
@@ -190,3 +198,10 @@ def analysis_document(
     """The analysis JSON of a study (the contract of `build_analysis_document`, rule 14's rounding)."""
     with collector_paused():  # one pause for both steps
         return build_analysis_document(study_analysis(session=session, study=study, current=current))
+
+
+def shared_analysis_document(*, session: Session, study: Study) -> dict[str, Any]:
+    """The analysis JSON of a study for pages that only read it (dashboard, act): shared with later requests
+    for the same data, so the caller must not change it. Everyone else uses `analysis_document`."""
+    with collector_paused():
+        return MEMO.document_of(study_analysis(session=session, study=study))

@@ -26,9 +26,8 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis import charts
 from surveyapp.analysis.accounts import AccountScoreIndex
 from surveyapp.analysis.portfolio import portfolio_dimensions, quadrant_counts
-from surveyapp.analysis.report import build_analysis_document
 from surveyapp.analysis.rounding import round_score
-from surveyapp.analysis.service import AnalysisError, scoring_of, study_analysis
+from surveyapp.analysis.service import MEMO, AnalysisError, scoring_of, study_analysis
 from surveyapp.analysis.study import AccountResult, StudyAnalysis
 from surveyapp.auth.permissions import can_see_supplier
 from surveyapp.core.paging import Page, Wanted
@@ -92,7 +91,7 @@ class Analysis:
 def load_analysis(*, session: Session, study: Study, language: str) -> Analysis:
     """Raises AnalysisError when the stored scores do not fit the study's scoring version."""
     result = study_analysis(session=session, study=study)
-    document = build_analysis_document(result)
+    document = MEMO.document_of(result)  # shared: this module only reads it
     scoring, _provisional = scoring_of(session=session, study=study)
     entries = {
         account.account.account_id: entry
