@@ -465,13 +465,19 @@ def run_database(name: str, url: str, args: argparse.Namespace, work: Path) -> d
     set_phase(url, "interview")
     timed_parts = parts(url, instance, max(3, args.repeat // 2))
     presses = press_buttons(name, url, work) if args.posts else []
-    for phase, pages in (("interview", INTERVIEW_PAGES), ("act", ACT_PAGES)):
+    rounds = (
+        ("interview", "interview", INTERVIEW_PAGES, {}),
+        ("act", "act", ACT_PAGES, {}),
+        # Every request as the first one after a change: the analysis memo keeps nothing.
+        ("act", "act, memo off", ACT_PAGES[1:], {"SURVEYAPP_ANALYSIS_MEMO_ACCOUNTS": "0"}),
+    )
+    for phase, label, pages, settings in rounds:
         set_phase(url, phase)
-        server, port = serve(url, instance)
+        server, port = serve(url, instance, settings)
         try:
             browser = Browser(port)
             browser.login()
-            results += measure(browser, pages, args.repeat, phase)
+            results += measure(browser, pages, args.repeat, label)
         finally:
             stop(server)
     return {"build_s": took, "parts_s": timed_parts, "pages": results, "presses": presses}

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from surveyapp.analysis import charts
+from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountScoreIndex
 from surveyapp.analysis.portfolio import portfolio_dimensions, quadrant_counts
 from surveyapp.analysis.rounding import round_score
@@ -276,6 +277,24 @@ def portfolio_view(
     coverage, the matrix and the role breakdown); the cost of mismatch and the statistics stay portfolio-wide.
     The account tables are paged (`table_page`, `drift_page`, `cost_page`): the analysis is of every account,
     the page shows a page of them. Raises AnalysisError (see `load_analysis`)."""
+    with collector_paused():
+        return _portfolio_view(
+            session=session, study=study, language=language, segment=segment, role=role,
+            table_page=table_page, drift_page=drift_page, cost_page=cost_page,
+        )  # fmt: skip
+
+
+def _portfolio_view(
+    *,
+    session: Session,
+    study: Study,
+    language: str,
+    segment: str | None,
+    role: str | None,
+    table_page: Wanted,
+    drift_page: Wanted,
+    cost_page: Wanted,
+) -> dict[str, Any]:
     analysis = load_analysis(session=session, study=study, language=language)
     accounts = queries.scope_accounts(session=session, study=study)
     chosen = [a for a in accounts if segment is None or a.segment == segment]

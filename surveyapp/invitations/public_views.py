@@ -3,7 +3,9 @@
 `GET /s/<token>`: a valid link records `opened` the first time (the only state change this app makes on a
 GET), lets this browser session answer the invitation, and redirects to the survey, so the token leaves the
 address bar and never reaches a Referer. Unknown links get 404; expired, revoked and opted-out ones 410; both
-pages say nothing about the study. Misses are rate-limited per IP (separately from logins) and logged.
+pages say nothing about the study. From the analyse phase on a valid link still leads to the survey, which
+says that answers are closed (rule 19), and nothing is recorded. Misses are rate-limited per IP (separately
+from logins) and logged.
 
 `/opt-out/<token>`: GET shows a confirmation page; POST opts out. The POST is exempt from CSRF (the token is
 the proof) so that RFC 8058 one-click unsubscribe works: mail providers POST `List-Unsubscribe=One-Click`.
@@ -19,7 +21,7 @@ from surveyapp.db import utcnow
 from surveyapp.extensions import csrf, db, limiter
 from surveyapp.invitations import access, optout
 from surveyapp.invitations.lifecycle import mark_opened
-from surveyapp.invitations.tokens import LinkState, find_token, resolve
+from surveyapp.invitations.tokens import LinkState, closed_for_analysis, find_token, resolve
 
 bp = Blueprint("links", __name__)
 
@@ -55,7 +57,10 @@ def landing(token: str) -> Response | tuple[str, int]:
     if resolved.state != LinkState.VALID or invitation is None:
         db.session.rollback()
         return _miss(resolved.state)
-    mark_opened(session=db.session, invitation=invitation, at=now)
+    # In analyse and act the link still leads to the survey, which says it has closed (in the respondent's
+    # language); nothing about the invitation changes once its answers are being analysed.
+    if not closed_for_analysis(invitation.study):
+        mark_opened(session=db.session, invitation=invitation, at=now)
     db.session.commit()
     access.grant(session, invitation.id)
     session["lang"] = invitation.contact.language.value

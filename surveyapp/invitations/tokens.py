@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveyapp.enums import InvitationStatus
+from surveyapp.enums import InvitationStatus, Phase
 from surveyapp.invitations.models import Invitation, InvitationToken
 from surveyapp.studies.models import Study
 
@@ -45,6 +45,16 @@ class Resolved:
     @property
     def invitation(self) -> Invitation | None:
         return self.token.invitation if self.token is not None else None
+
+
+#: From the analyse phase on, a study's personal links take no answers, changes or reopened surveys (rule 19):
+#: the numbers under analysis and the decisions taken on them stay put. Moving the study back reopens them.
+ANSWERS_CLOSED_PHASES = frozenset({Phase.ANALYSE, Phase.ACT})
+
+
+def closed_for_analysis(study: Study) -> bool:
+    """The study has moved on to analysing its answers: its personal links take no answers."""
+    return study.phase in ANSWERS_CLOSED_PHASES
 
 
 def deadline_passed(study: Study, now: datetime) -> bool:

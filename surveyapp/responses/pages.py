@@ -49,6 +49,8 @@ class Journey:
     deadline: date | None = None
     time_zone: str = "Europe/Amsterdam"
     closed: bool = False
+    # Closed because the study's answers are being analysed (rather than by its deadline).
+    analysing: bool = False
     completed: bool = False
     started: bool = False
     submitted_at: datetime | None = None

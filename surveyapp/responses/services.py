@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from surveyapp.enums import InvitationStatus, ResponseMode
 from surveyapp.invitations import lifecycle
 from surveyapp.invitations.models import Invitation
-from surveyapp.invitations.tokens import deadline_passed
+from surveyapp.invitations.tokens import closed_for_analysis, deadline_passed
 from surveyapp.questionnaires.schema import Questionnaire, items_of
 from surveyapp.questionnaires.types import handler_for, knockouts, score_answers
 from surveyapp.responses import journey
@@ -60,8 +60,13 @@ class Incomplete(SurveyError):
 
 
 def is_closed(invitation: Invitation, now: datetime) -> bool:
-    """Past the end of the deadline day in the study's time zone, or expired by the scheduler."""
-    return invitation.status == InvitationStatus.EXPIRED or deadline_passed(invitation.study, now)
+    """Past the end of the deadline day in the study's time zone, expired by the scheduler, or the study is
+    in the analyse or act phase (rule 19)."""
+    return (
+        invitation.status == InvitationStatus.EXPIRED
+        or deadline_passed(invitation.study, now)
+        or closed_for_analysis(invitation.study)
+    )
 
 
 def _response_for(

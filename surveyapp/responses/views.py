@@ -22,6 +22,7 @@ from surveyapp.auth.permissions import is_staff
 from surveyapp.db import utcnow
 from surveyapp.extensions import db
 from surveyapp.invitations import access
+from surveyapp.invitations.tokens import closed_for_analysis
 from surveyapp.responses import journey, pages, queries, services
 from surveyapp.responses.display import ShownSection, readable_answers
 from surveyapp.responses.pages import Journey
@@ -56,6 +57,7 @@ def _journey(survey: queries.Survey) -> Journey:
         deadline=study.deadline,
         time_zone=study.time_zone,
         closed=services.is_closed(survey.invitation, utcnow()),
+        analysing=closed_for_analysis(study),
         completed=bool(response and response.completed),
         started=response is not None,
         submitted_at=response.submitted_at if response else None,
