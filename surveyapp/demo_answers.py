@@ -396,7 +396,48 @@ def _wave(session: Session, study: Study, target: Phase) -> None:
         _record_sent(session, study, Perspective.CLIENT, [tuple(pair) for pair in clients], clients_at)
         _respond_by_survey(session, study, wave, Perspective.CLIENT, clients_at)
     _respond_by_import(session, study, wave, clients_at)
+    _record_reminders(session, study)
     _move(session, study, target)
+
+
+def _record_reminders(session: Session, study: Study) -> None:
+    """The reminders the schedule sent to those who have not answered (days after their first send, at most
+    the study's maximum), as the scheduler would have: `reminders send` right after loading the demo has
+    nothing overdue to catch up on."""
+    days = sorted(study.reminder_days or [])[: study.max_reminders]
+    silent = session.scalars(
+        select(Invitation).where(
+            Invitation.study_id == study.id,
+            Invitation.status.in_(lifecycle.NOT_RESPONDED),
+            Invitation.first_sent_at.is_not(None),
+            Invitation.reminders_sent == 0,
+        )
+    ).all()
+    for invitation in silent:
+        assert invitation.first_sent_at is not None
+        for number, day in enumerate(days, start=1):
+            at = invitation.first_sent_at + timedelta(days=day)
+            session.add(
+                InvitationToken(
+                    invitation_id=invitation.id,
+                    token_hash=token_hash(new_token()),
+                    purpose="reminder",
+                    number=number,
+                    created_at=at,
+                )
+            )
+            for status in (InvitationStatus.QUEUED, InvitationStatus.SENT):
+                lifecycle.record(
+                    session=session,
+                    invitation=invitation,
+                    status=status,
+                    at=at,
+                    purpose="reminder",
+                    number=number,
+                )
+            invitation.reminders_sent = number
+            invitation.last_queued_at = invitation.last_sent_at = at
+    session.flush()
 
 
 def load_demo_answers(*, session: Session) -> None:

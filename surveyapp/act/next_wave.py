@@ -94,6 +94,7 @@ def start_next_wave(
             deadline=deadline,
             reminder_days=study.reminder_days,
             max_reminders=study.max_reminders,
+            reminder_min_interval_days=study.reminder_min_interval_days,
             actor=actor,
             actor_label=actor_label,
         )

@@ -4,6 +4,8 @@ A reminder goes to an invitation that was delivered and not completed (sent, ope
 study is in prepare or interview and its deadline has not passed, at most `max_reminders` times, each with a
 fresh link. Scheduled: the n-th reminder is due from the local day first send + reminder_days[n-1] in the
 study's time zone. On request ("remind now"): any such invitation not mailed in the last `rules.MANUAL_GAP`.
+Never to a person reminded in the last `reminder_min_interval_days` of the study or invited in the last day
+(`rules.recently_mailed`).
 """
 
 from __future__ import annotations

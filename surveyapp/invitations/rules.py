@@ -19,7 +19,9 @@ interview phase each client contact of an account in scope (the client survey) �
 **Reminders** (`reminder_rows`): the invitations delivered and not answered (sent, opened, started) with fewer
 reminders queued than the study's maximum; on request ("remind now") those not mailed in the last
 `MANUAL_GAP`; on the schedule those whose next reminder day (days after the first send, in the study's time
-zone) has come — the database narrows them down to a day's margin and `scheduled_due` decides exactly.
+zone) has come — the database narrows them down to a day's margin and `scheduled_due` decides exactly. Either
+way never to a person reminded in the study's last `reminder_min_interval_days` or invited in the last day
+(`recently_mailed`): a schedule caught up after a pause sends one reminder, not all that are overdue at once.
 
 **Who is skipped**, with the first reason that applies: the contact was erased, opted out of this supplier's
 email, has no address, has an address that cannot go on the wire, or a name with a line break or another
@@ -429,6 +431,32 @@ def _scheduled_window(study: Study, done: ColumnElement[int], now: datetime) -> 
     )
 
 
+#: No reminder to a person within a day of an invitation to them.
+AFTER_INVITATION = timedelta(days=1)
+
+
+def recently_mailed(study: Study, now: datetime) -> Select[tuple[int]]:
+    """The study's contacts who got a reminder in the last `reminder_min_interval_days`, or an invitation in
+    the last day: no reminder goes to them now, whatever the schedule or how often reminders run. Per person,
+    not per invitation: one email to a staff member carries the reminders of all their accounts."""
+    mine, token = aliased(Invitation), aliased(InvitationToken)
+    return (
+        select(mine.contact_id)
+        .join(token, token.invitation_id == mine.id)
+        .where(
+            mine.study_id == study.id,
+            or_(
+                and_(
+                    token.purpose == REMINDER,
+                    token.created_at > now - timedelta(days=study.reminder_min_interval_days),
+                ),
+                and_(token.purpose == SEND, token.created_at > now - AFTER_INVITATION),
+            ),
+        )
+        .distinct()
+    )
+
+
 def reminder_rows(
     *, study: Study, now: datetime, manual: bool, contact_ids: Collection[int] | None = None
 ) -> Select[Any] | None:
@@ -455,6 +483,7 @@ def reminder_rows(
         )
     else:
         conditions.append(_scheduled_window(study, done, now))
+    conditions.append(Invitation.contact_id.not_in(recently_mailed(study, now)))
     if contact_ids is not None:
         conditions.append(Invitation.contact_id.in_(list(contact_ids)))
     # The contact's side and problem through its primary key, in correlated subqueries: the statement reads

@@ -66,6 +66,15 @@ class StudySettingsMixin:
     max_reminders = IntegerField(
         _l("At most this many reminders"), default=2, validators=[NumberRange(min=0, max=10)]
     )
+    reminder_min_interval_days = IntegerField(
+        _l("Days between two reminders to one person, at least"),
+        default=3,
+        validators=[DataRequired(), NumberRange(min=1, max=30)],
+        description=_l(
+            "However often reminders run, nobody gets two within this many days, nor one within a day of "
+            "their invitation."
+        ),
+    )
 
     def validate_reminder_days(self, field: StringField) -> None:
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -124,6 +125,10 @@ class Study(db.Model):
         CheckConstraint("max_reminders >= 0 AND max_reminders <= 10", name="max_reminders_range"),
         CheckConstraint("previous_study_id IS NULL OR previous_study_id <> id", name="not_own_previous"),
         CheckConstraint("retention_days IS NULL OR retention_days >= 1", name="retention_days_positive"),
+        CheckConstraint(
+            "reminder_min_interval_days >= 1 AND reminder_min_interval_days <= 30",
+            name="reminder_interval_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +141,8 @@ class Study(db.Model):
     # Days after the first send on which non-responders are reminded, e.g. [4, 9].
     reminder_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [4, 9])
     max_reminders: Mapped[int] = mapped_column(Integer, default=2)
+    # The fewest days between two reminders to one person, whatever the schedule or how often reminders run.
+    reminder_min_interval_days: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
     previous_study_id: Mapped[int | None] = mapped_column(
         ForeignKey("studies.id", ondelete="SET NULL"), nullable=True, unique=True
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -150,10 +151,30 @@ def check_time_zone(name: str) -> str:
     return name
 
 
-def check_reminder_days(days: Sequence[int]) -> list[int]:
+#: The fewest days between two reminders to one person, unless a study says otherwise (rule 19's companion:
+#: whatever the schedule or however often `reminders send` runs; see `invitations.rules.reminder_rows`).
+DEFAULT_REMINDER_INTERVAL = 3
+
+
+def check_reminder_days(days: Sequence[int], min_interval: int = DEFAULT_REMINDER_INTERVAL) -> list[int]:
+    """The schedule sorted, each day 1-90, and no two reminders closer than the minimum interval (which the
+    sending enforces anyway: a schedule that says otherwise would not be what happens)."""
+    if not 1 <= min_interval <= 30:
+        raise StudyError(_l("The fewest days between two reminders is a whole number from 1 to 30."))
     cleaned = sorted(set(days))
     if any(day < 1 or day > 90 for day in cleaned):
         raise StudyError(_l("Reminder days count from the first send: whole numbers from 1 to 90."))
+    for earlier, later in pairwise(cleaned):
+        if later - earlier < min_interval:
+            raise StudyError(
+                _l(
+                    "Reminders on days %(a)d and %(b)d are closer than the %(n)d days that must pass between "
+                    "two reminders to one person: move them apart or lower that number.",
+                    a=earlier,
+                    b=later,
+                    n=min_interval,
+                )
+            )
     return cleaned
 
 
@@ -205,6 +226,7 @@ def create_study(
     deadline: date | None = None,
     reminder_days: Sequence[int] = (4, 9),
     max_reminders: int = 2,
+    reminder_min_interval_days: int = DEFAULT_REMINDER_INTERVAL,
     actor: Any = None,
     actor_label: str | None = None,
 ) -> Study:
@@ -228,8 +250,9 @@ def create_study(
         previous_study=previous,
         time_zone=check_time_zone(time_zone),
         deadline=deadline,
-        reminder_days=check_reminder_days(reminder_days),
+        reminder_days=check_reminder_days(reminder_days, reminder_min_interval_days),
         max_reminders=max_reminders,
+        reminder_min_interval_days=reminder_min_interval_days,
         questionnaires=_questionnaire_rows(questionnaires, session),
     )
     session.add(study)
@@ -259,9 +282,11 @@ def update_study_settings(
     reminder_days: Sequence[int],
     max_reminders: int,
     actor: Any,
+    reminder_min_interval_days: int | None = None,
     expected_version: int | None = None,
 ) -> Study:
-    """Change a study's name, time zone, deadline and reminder schedule.
+    """Change a study's name, time zone, deadline and reminder schedule (`reminder_min_interval_days`: None
+    keeps the study's).
 
     `expected_version` is the `edit_version` the settings form showed: when someone else saved since, this
     raises StudyEditConflict and changes nothing (None: no check, for scripts).
@@ -276,7 +301,11 @@ def update_study_settings(
     study.name = clean_name(name, what=_l("A study"))
     study.time_zone = check_time_zone(time_zone)
     study.deadline = deadline
-    study.reminder_days = check_reminder_days(reminder_days)
+    interval = (
+        study.reminder_min_interval_days if reminder_min_interval_days is None else reminder_min_interval_days
+    )
+    study.reminder_days = check_reminder_days(reminder_days, interval)
+    study.reminder_min_interval_days = interval
     if not 0 <= max_reminders <= 10:
         raise StudyError(_l("The number of reminders is between 0 and 10."))
     study.max_reminders = max_reminders

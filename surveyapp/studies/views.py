@@ -151,6 +151,7 @@ def new_study() -> Response | tuple[str, int]:
                 deadline=form.deadline.data,
                 reminder_days=parse_days(form.reminder_days.data or ""),
                 max_reminders=form.max_reminders.data or 0,
+                reminder_min_interval_days=form.reminder_min_interval_days.data or 3,
                 actor=current_user,
             )
         except services.StudyError as exc:
@@ -227,6 +228,7 @@ def study_settings(slug: str) -> Response | tuple[str, int]:
                 deadline=form.deadline.data,
                 reminder_days=parse_days(form.reminder_days.data or ""),
                 max_reminders=form.max_reminders.data or 0,
+                reminder_min_interval_days=form.reminder_min_interval_days.data or 3,
                 actor=current_user,
                 expected_version=shown_version(form.edit_version.data),
             )

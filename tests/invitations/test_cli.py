@@ -10,7 +10,7 @@ from sqlalchemy import select
 from surveyapp.cli import cli
 from surveyapp.db import utcnow
 from surveyapp.enums import Phase
-from surveyapp.invitations.models import Invitation
+from surveyapp.invitations.models import Invitation, InvitationToken
 from surveyapp.mail.models import OutboxMessage, OutboxStatus
 from tests.invitations.conftest import contact
 
@@ -106,6 +106,8 @@ def test_reminders_send_reminds_what_is_due(run, db, fit_study, smtp_server):
     run("invitations", "send", "--study", study.slug)
     for invitation in db.session.scalars(select(Invitation)):
         invitation.first_sent_at = utcnow() - timedelta(days=2)
+    for token in db.session.scalars(select(InvitationToken)):
+        token.created_at = utcnow() - timedelta(days=2)
     db.session.commit()
 
     result = run("reminders", "send")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from surveyapp.enums import InvitationStatus, Phase, Role
-from surveyapp.invitations.models import Invitation, StudyEmailSettings
+from surveyapp.invitations.models import Invitation, InvitationToken, StudyEmailSettings
 from surveyapp.jobs.tasks import deliver_outbox
 from surveyapp.mail.models import MailKind, OutboxMessage, OutboxStatus
 from surveyapp.studies.phases import change_phase
@@ -147,6 +147,8 @@ def test_remind_now_button_queues_reminders(db, fit_study, make_user, login, cli
     deliver_outbox()
     for invitation in db.session.scalars(select(Invitation)):
         invitation.last_queued_at = invitation.last_queued_at.replace(year=2000)
+    for token in db.session.scalars(select(InvitationToken)):
+        token.created_at = token.created_at.replace(year=2000)  # sent long ago, not within the last day
     db.session.commit()
 
     response = client.post_form(f"/studies/{study.slug}/invitations/remind", follow_redirects=True)

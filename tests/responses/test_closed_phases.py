@@ -15,7 +15,9 @@ from tests.studies.conftest import make_study, ready_study  # noqa: F401
 ANALYSING_EN = (
     "The answers to this survey are now being analysed, so answers can no longer be given or changed."
 )
-ANALYSING_NL = "De antwoorden op deze enquête worden nu geanalyseerd; u kunt geen antwoorden meer geven of wijzigen."
+ANALYSING_NL = (
+    "De antwoorden op deze enquête worden nu geanalyseerd; u kunt geen antwoorden meer geven of wijzigen."
+)
 
 
 def answered(browser) -> None:
