@@ -29,8 +29,8 @@ run: $(VENV)/.installed-run
 		$(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --no-reload
 
 # The whole suite on SQLite; again on PostgreSQL when SURVEYAPP_TEST_DATABASE_URL is set; with
-# SURVEYAPP_TEST_REDIS_URL set too, the tests marked `jobs` (RQ, a real worker process) run on PostgreSQL
-# with that Redis database instead of in the second run. The tests marked `system` (tests/system/: the real
+# SURVEYAPP_TEST_REDIS_URL set too, the tests marked `jobs` (RQ, a real worker process) run only on PostgreSQL
+# with that Redis database (as deployed), not on SQLite. The tests marked `system` (tests/system/: the real
 # stack, gunicorn + PostgreSQL + Redis + an RQ worker, over HTTP) need PostgreSQL: they run in the second run.
 # Both runs use every core (pytest-xdist; a test file stays on one worker; TEST_WORKERS=0 runs in one process).
 # axe-core (npm) for the end-to-end accessibility check; without npm those tests skip (in CI they fail).
@@ -46,8 +46,11 @@ test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) $(XDIST) -m "not system and not jobs"
-	@# The RQ tests start real worker processes on one shared Redis database: one at a time, on their own.
-	env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) -m jobs
+	@# The RQ tests start real worker processes on one shared Redis database: one at a time, on their own;
+	@# with PostgreSQL and Redis both given, only there (as deployed), below.
+	@if [ -z "$$SURVEYAPP_TEST_DATABASE_URL" ] || [ -z "$$SURVEYAPP_TEST_REDIS_URL" ]; then \
+		env -u SURVEYAPP_TEST_DATABASE_URL $(PYTEST) -m jobs; \
+	fi
 	@if [ -n "$$SURVEYAPP_TEST_DATABASE_URL" ] && [ -n "$$SURVEYAPP_TEST_REDIS_URL" ]; then \
 		echo "== again on PostgreSQL: $$SURVEYAPP_TEST_DATABASE_URL"; \
 		$(PYTEST) $(XDIST) -m "not e2e and not jobs and not no_database" && \

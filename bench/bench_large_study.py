@@ -8,9 +8,11 @@ gunicorn with the shipped gunicorn.conf.py (2 workers) on 127.0.0.1, and one res
 asks for each page one request at a time, alternating with the bare baseline `GET /healthz` (the same server,
 app and middleware, one `SELECT 1`, no template), the order swapped every other round.
 
-The study is measured twice: in the interview phase (the study page, accounts, contacts, the invitation pages
+The study is measured in the interview phase (the study page, accounts, contacts, the invitation pages
 with their send and reminder plans over 60,000 invitations, the provisional dashboard), then moved to the act
-phase (the act page and the dashboard). PostgreSQL gets `VACUUM ANALYZE` after loading, as autovacuum would
+phase (the act page and the dashboard), and the act phase again with the analysis memo off
+(`SURVEYAPP_ANALYSIS_MEMO_ACCOUNTS=0`): every request then costs what the first one after a change does.
+PostgreSQL gets `VACUUM ANALYZE` after loading, as autovacuum would
 do on a server: without statistics its plans for a table loaded a second ago are no guide.
 
 Reported per page: status, body size, median and spread of the time per request over the rounds, and the ratio
