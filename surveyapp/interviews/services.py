@@ -34,6 +34,7 @@ from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.types import knockouts
 from surveyapp.responses import journey
 from surveyapp.responses.models import COMPLETED, IN_PROGRESS, Response, ResponseSubmission
+from surveyapp.responses.modes import close_interviewed
 from surveyapp.responses.queries import stored_answers
 from surveyapp.responses.storage import mark_superseded
 from surveyapp.studies.models import Assignment, Contact, Study, StudyAccount
@@ -309,8 +310,9 @@ def complete_interview(
 ) -> bool:
     """Complete the interview and its Response, scored like a survey; True when this call completed it.
 
-    Raises MissingRequired (with the questions per topic) while a required question has no answer. The latest
-    completed response per (study, contact, account, perspective) counts: `mark_superseded` marks the others.
+    Raises MissingRequired (with the questions per topic) while a required question has no answer. The
+    interview counts over the contact's surveys about the account (rule 19: `mark_superseded` marks the others)
+    and ends their survey invitation (`close_interviewed`).
     """
     if interview.status == InterviewStatus.COMPLETED:
         return False
@@ -353,6 +355,7 @@ def complete_interview(
     interview.ended_at = ended
     session.flush()
     mark_superseded(session=session, study=interview.study)
+    close_interviewed(session=session, study=interview.study, at=now)
     if interview.response is not None:
         session.expire(interview.response)
     record(

@@ -38,11 +38,13 @@ from surveyapp.core.csvfiles import (
     no_rows_message,
     open_table,
 )
+from surveyapp.db import utcnow
 from surveyapp.i18n import _l
 from surveyapp.questionnaires.types import knockouts
 from surveyapp.questionnaires.visibility import visibility
 from surveyapp.responses.import_rows import GroupKey, ImportedQuestionnaire, ImportRow, RowReader
 from surveyapp.responses.models import COMPLETED, Answer, Response
+from surveyapp.responses.modes import close_interviewed
 from surveyapp.responses.storage import StoredAnswer, mark_superseded, upsert_answers
 from surveyapp.studies.imports.common import BATCH_ROWS, ImportConsistencyError, InvalidRow, insert_rows
 from surveyapp.studies.imports.report import ImportReport
@@ -365,6 +367,7 @@ def import_responses(
             )
     if report.changed:
         mark_superseded(session=session, study=study)
+        close_interviewed(session=session, study=study, at=utcnow())
         record(
             session=session,
             action=ACTION,

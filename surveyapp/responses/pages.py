@@ -51,6 +51,8 @@ class Journey:
     closed: bool = False
     # Closed because the study's answers are being analysed (rather than by its deadline).
     analysing: bool = False
+    # Closed because the contact was interviewed about this account (rule 19): the link thanks them for it.
+    interviewed: bool = False
     completed: bool = False
     started: bool = False
     submitted_at: datetime | None = None
@@ -143,12 +145,21 @@ def render_page(
     )
 
 
+def closed_page(journey_: Journey) -> tuple[str, int]:
+    """The page of a survey that takes no answers: thanks for the interview (rule 19), or closed (410)."""
+    if journey_.interviewed:
+        return render(journey_, "respondent/interviewed.html", 200)
+    return render(journey_, "respondent/closed.html", 410)
+
+
 def guard_page(journey_: Journey, section_key: str) -> HttpResponse | tuple[str, int] | None:
     """The answer for a page that cannot be shown or saved: done, closed, unknown or hidden; else None."""
+    if journey_.interviewed:
+        return closed_page(journey_)
     if journey_.completed:
         return redirect(journey_.url("done"), 303)
     if journey_.closed:
-        return render(journey_, "respondent/closed.html", 410)
+        return closed_page(journey_)
     if not journey.has_section(journey_.questionnaire, section_key):
         return None
     if not journey.is_visible_section(journey_.questionnaire, journey_.answers, section_key):

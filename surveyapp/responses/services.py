@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveyapp.enums import InvitationStatus, ResponseMode
+from surveyapp.enums import InvitationStatus, Perspective, ResponseMode
 from surveyapp.invitations import lifecycle
 from surveyapp.invitations.models import Invitation
 from surveyapp.invitations.tokens import closed_for_analysis, deadline_passed
@@ -30,7 +30,10 @@ from surveyapp.questionnaires.schema import Questionnaire, items_of
 from surveyapp.questionnaires.types import handler_for, knockouts, score_answers
 from surveyapp.responses import journey
 from surveyapp.responses.models import COMPLETED, IN_PROGRESS, Answer, Response, ResponseSubmission
+from surveyapp.responses.modes import interview_completed
 from surveyapp.responses.queries import stored_answers
+from surveyapp.responses.storage import mark_superseded
+from surveyapp.studies.models import Study
 
 REOPENED_DETAIL = "reopened by the respondent to change the answers"
 
@@ -40,7 +43,8 @@ class SurveyError(Exception):
 
 
 class SurveyClosed(SurveyError):
-    """The study's deadline has passed (or the invitation expired)."""
+    """The study's deadline has passed, the invitation expired, the study is being analysed, or the contact
+    was interviewed about the same account (rule 19)."""
 
 
 class AlreadySubmitted(SurveyError):
@@ -201,7 +205,7 @@ def save_page(
     new answers hide — on this page or any other — are removed: hidden questions are never stored.
     Raises SurveyClosed after the deadline and AlreadySubmitted for a completed response.
     """
-    if is_closed(invitation, now):
+    if is_closed(invitation, now) or interview_completed(session=session, invitation=invitation):
         raise SurveyClosed()
     response = _response_for(session, invitation, response, language, now)
     guarded = session.execute(
@@ -233,30 +237,12 @@ def save_page(
 
 
 def supersede_earlier(*, session: Session, response: Response) -> None:
-    """Mark the other completed responses of the same (study, contact, account, perspective) superseded: this
-    one was completed last. Analysis counts the latest completed response; the others stay for history."""
-    same = (
-        (Response.study_id == response.study_id)
-        & (Response.contact_id == response.contact_id)
-        & (Response.perspective == response.perspective)
-        & (Response.status == COMPLETED)
-        & (
-            Response.account_id.is_(None)
-            if response.account_id is None
-            else Response.account_id == response.account_id
-        )
-    )
-    session.execute(
-        update(Response)
-        .where(same, Response.id != response.id, Response.superseded.is_(False))
-        .values(superseded=True)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Response)
-        .where(Response.id == response.id)
-        .values(superseded=False)
-        .execution_options(synchronize_session=False)
+    """Mark superseded the completed responses of this one's (study, contact, account, perspective) that do not
+    count, this one included when an interview of the group counts over it (rules 2 and 19)."""
+    mark_superseded(
+        session=session,
+        study=session.get_one(Study, response.study_id),
+        group=(response.contact_id, response.account_id, Perspective(response.perspective)),
     )
 
 
@@ -271,7 +257,7 @@ def submit(*, session: Session, invitation: Invitation, questionnaire: Questionn
         raise NotStarted()
     if response.status == COMPLETED:
         return False
-    if is_closed(invitation, now):
+    if is_closed(invitation, now) or interview_completed(session=session, invitation=invitation):
         raise SurveyClosed()
     answers = stored_answers(session=session, response_id=response.id)
     missing = journey.first_incomplete(questionnaire, answers)
@@ -322,7 +308,7 @@ def reopen(*, session: Session, invitation: Invitation, now: datetime) -> bool:
     response = session.scalar(select(Response).where(Response.invitation_id == invitation.id))
     if response is None:
         raise NotStarted()
-    if is_closed(invitation, now):
+    if is_closed(invitation, now) or interview_completed(session=session, invitation=invitation):
         raise SurveyClosed()
     reopened = session.execute(
         update(Response)

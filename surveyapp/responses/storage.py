@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, func, select, update
+from sqlalchemy import Select, Subquery, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,16 +29,30 @@ from surveyapp.studies.models import Study, StudyAccount
 SCORED_PERSPECTIVES = (Perspective.CLIENT, Perspective.SUPPLIER, Perspective.SUPPLIER_PREDICTS_CLIENT)
 
 
-def ranked_responses(study_id: int, *, in_scope_only: bool = False, every_status: bool = False) -> Subquery:
-    """The study's completed responses with their `rank` within (contact, account, perspective): 1 = counts.
+#: One (contact, account, perspective): the group within which responses are ranked.
+Group = tuple[int, int | None, Perspective]
 
-    With `in_scope_only`, only responses about accounts in the study's scope and in a scored perspective
-    (the account is part of the partition, so filtering first changes no rank). With `every_status`, the
-    responses in progress too, ranked apart from the completed ones, and a column `completed`: a response
-    counts when it is completed and ranks 1.
+
+def ranked_responses(
+    study_id: int, *, in_scope_only: bool = False, every_status: bool = False, group: Group | None = None
+) -> Subquery:
+    """The study's completed responses with their `rank` within (contact, account, perspective): 1 = counts
+    (rule 2 as rule 19 refines it: an interview first, then the latest completed, then the higher id).
+
+        With `in_scope_only`, only responses about accounts in the study's scope and in a scored perspective
+        (the account is part of the partition, so filtering first changes no rank). With `every_status`, the
+        responses in progress too, ranked apart from the completed ones, and a column `completed`: a response
+        counts when it is completed and ranks 1. With `group`, only that group's responses (ranked the same).
     """
     completed = Response.status == COMPLETED
     conditions = [Response.study_id == study_id]
+    if group is not None:
+        contact_id, account_id, perspective = group
+        conditions += [
+            Response.contact_id == contact_id,
+            Response.account_id.is_(None) if account_id is None else Response.account_id == account_id,
+            Response.perspective == perspective,
+        ]
     if not every_status:
         conditions.append(completed)
     if in_scope_only:
@@ -47,7 +61,12 @@ def ranked_responses(study_id: int, *, in_scope_only: bool = False, every_status
     partition = (Response.contact_id, Response.account_id, Response.perspective)
     rank = func.row_number().over(
         partition_by=(*partition, completed) if every_status else partition,
-        order_by=(Response.submitted_at.desc(), Response.id.desc()),
+        # Rule 19: an interview counts over a survey, whenever each was completed; then the latest.
+        order_by=(
+            case((Response.mode == ResponseMode.INTERVIEW, 0), else_=1),
+            Response.submitted_at.desc(),
+            Response.id.desc(),
+        ),
     )
     return (
         select(
@@ -87,13 +106,14 @@ def counted_responses(study_id: int) -> Subquery:
     return counted_select(study_id).subquery("counted")
 
 
-def mark_superseded(*, session: Session, study: Study) -> int:
-    """Set `superseded` on every completed response of the study as rule 2 decides; returns how many changed.
+def mark_superseded(*, session: Session, study: Study, group: Group | None = None) -> int:
+    """Set `superseded` on every completed response of the study (or of one `group`) as rules 2 and 19
+    decide; returns how many changed.
 
     Call it after responses were completed or imported (in any order: an import may bring an older
     response than one already stored). Responses in progress are left as they are.
     """
-    ranked = ranked_responses(study.id)
+    ranked = ranked_responses(study.id, group=group)
     changed = 0
     for superseded, rank_condition in ((True, ranked.c.rank > 1), (False, ranked.c.rank == 1)):
         result = session.execute(

@@ -25,6 +25,7 @@ from surveyapp.invitations import access
 from surveyapp.invitations.tokens import closed_for_analysis
 from surveyapp.responses import journey, pages, queries, services
 from surveyapp.responses.display import ShownSection, readable_answers
+from surveyapp.responses.modes import interview_completed
 from surveyapp.responses.pages import Journey
 from surveyapp.studies.models import Study
 from surveyapp.studies.queries import get_visible_study
@@ -44,6 +45,7 @@ def _language(survey: queries.Survey) -> str:
 def _journey(survey: queries.Survey) -> Journey:
     response = survey.response
     study = survey.study
+    interviewed = interview_completed(session=db.session, invitation=survey.invitation)
     return Journey(
         questionnaire=survey.questionnaire,
         lang=_language(survey),
@@ -56,8 +58,9 @@ def _journey(survey: queries.Survey) -> Journey:
         account=survey.invitation.account.name if survey.invitation.account else None,
         deadline=study.deadline,
         time_zone=study.time_zone,
-        closed=services.is_closed(survey.invitation, utcnow()),
+        closed=services.is_closed(survey.invitation, utcnow()) or interviewed,
         analysing=closed_for_analysis(study),
+        interviewed=interviewed,
         completed=bool(response and response.completed),
         started=response is not None,
         submitted_at=response.submitted_at if response else None,
@@ -101,10 +104,12 @@ def survey_start(invitation_id: int) -> PageResponse:
         return _staff_preview(invitation_id) or abort(404)
     _, current = _load(invitation_id)
     with force_locale(current.lang):
+        if current.interviewed:
+            return pages.closed_page(current)
         if current.completed:
             return redirect(current.url("done"), 303)
         if current.closed:
-            return pages.render(current, "respondent/closed.html", 410)
+            return pages.closed_page(current)
         return pages.render(current, "respondent/start.html")
 
 
@@ -149,7 +154,7 @@ def survey_save(invitation_id: int, section_key: str) -> PageResponse:
             )
         except services.SurveyClosed:
             db.session.rollback()
-            return pages.render(current, "respondent/closed.html", 410)
+            return pages.closed_page(current)
         except services.AlreadySubmitted:
             db.session.rollback()
             return redirect(current.url("done"), 303)
@@ -163,10 +168,12 @@ def survey_save(invitation_id: int, section_key: str) -> PageResponse:
 def survey_review(invitation_id: int) -> PageResponse:
     _, current = _load(invitation_id)
     with force_locale(current.lang):
+        if current.interviewed:
+            return pages.closed_page(current)
         if current.completed:
             return redirect(current.url("done"), 303)
         if current.closed:
-            return pages.render(current, "respondent/closed.html", 410)
+            return pages.closed_page(current)
         if not current.started:
             return redirect(current.url("start"), 303)
         return pages.render(current, "respondent/review.html")
@@ -185,7 +192,7 @@ def survey_submit(invitation_id: int) -> PageResponse:
             )
         except services.SurveyClosed:
             db.session.rollback()
-            return pages.render(current, "respondent/closed.html", 410)
+            return pages.closed_page(current)
         except services.NotStarted:
             db.session.rollback()
             return redirect(current.url("start"), 303)
@@ -201,6 +208,8 @@ def survey_submit(invitation_id: int) -> PageResponse:
 def survey_done(invitation_id: int) -> PageResponse:
     _, current = _load(invitation_id)
     with force_locale(current.lang):
+        if current.interviewed:
+            return pages.closed_page(current)
         if not current.completed:
             return redirect(current.url("start"), 303)
         others = queries.other_surveys(
@@ -217,7 +226,7 @@ def survey_reopen(invitation_id: int) -> PageResponse:
             changed = services.reopen(session=db.session, invitation=survey.invitation, now=utcnow())
         except services.SurveyClosed:
             db.session.rollback()
-            return pages.render(current, "respondent/closed.html", 410)
+            return pages.closed_page(current)
         except services.NotStarted:
             db.session.rollback()
             return redirect(current.url("start"), 303)

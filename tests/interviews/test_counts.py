@@ -31,7 +31,8 @@ def test_counts_interviews_count_as_invited_unless_cancelled(
 
     # Assert
     added = {key: n - before.get(key, 0) for key, n in after.items() if n != before.get(key, 0)}
-    assert added == {(work.acme_id, Perspective.CLIENT): 2, (work.acme_id, Perspective.SUPPLIER): 1}
+    # Sam was already invited to the staff survey about Acme: one person counts once (rule 19)
+    assert added == {(work.acme_id, Perspective.CLIENT): 2}
     assert per_status == {"planned": 2, "in_progress": 1, "completed": 0, "cancelled": 1}
 
 

@@ -164,7 +164,7 @@ def test_scores_latest_completed_counts_and_the_account_list_shows_both(
     assert ">counts<" in html and ">superseded<" in html
 
 
-def test_scores_paper_interview_held_before_the_survey_does_not_count(
+def test_scores_paper_interview_counts_over_a_survey_answered_after_it_was_held(
     db,
     client,
     login,
@@ -174,7 +174,8 @@ def test_scores_paper_interview_held_before_the_survey_does_not_count(
     screen,
     make_invitation,  # noqa: F811
 ):
-    # Arrange: a paper interview held three days ago, entered now; the survey was answered yesterday
+    # Arrange: a paper interview held three days ago, entered now; the survey was answered yesterday.
+    # Rule 19: the interview counts, whenever each was completed; the survey is kept, superseded.
     work = fieldwork()
     login(researcher)
     held = utcnow().replace(microsecond=0) - timedelta(days=3)
@@ -189,4 +190,4 @@ def test_scores_paper_interview_held_before_the_survey_does_not_count(
     db.session.expire_all()
     paper = db.session.get(Response, interview.response_id)
     assert paper.submitted_at == held + timedelta(minutes=40)
-    assert (paper.superseded, db.session.get(Response, surveyed.id).superseded) == (True, False)
+    assert (paper.superseded, db.session.get(Response, surveyed.id).superseded) == (False, True)

@@ -205,9 +205,10 @@ def test_submit_deadline_is_the_end_of_that_day_in_the_study_time_zone(
         )
 
 
-def test_submit_supersedes_an_earlier_completed_response_of_the_same_respondent(
+def test_submit_after_a_completed_interview_is_refused_and_the_link_thanks_for_the_interview(
     db, survey_study, make_invitation, respondent
 ):
+    # Arrange: Ben was interviewed about Globex three days ago (rule 19)
     setup = survey_study()
     invitation = make_invitation(setup.study, setup.ben, setup.globex_id)
     interview = Response(
@@ -219,12 +220,19 @@ def test_submit_supersedes_an_earlier_completed_response_of_the_same_respondent(
     db.session.add(interview)
     db.session.commit()
     browser = respondent(invitation)
-    answered(browser)
 
-    browser.submit()
+    # Act
+    start = browser.get()
+    save = browser.save("about", ABOUT)
+    submit = browser.submit()
 
+    # Assert: thanked for the interview (a submit without a survey goes back to that page); nothing stored
+    assert [r.status_code for r in (start, save)] == [200, 200]
+    assert (submit.status_code, location(submit)) == (303, browser.base)
+    assert "Your interview about Globex has been received." in text_of(start)
+    assert "Nothing from this last step has been saved." in text_of(save)
     rows = db.session.execute(select(Response.mode, Response.superseded).order_by(Response.id)).all()
-    assert rows == [(ResponseMode.INTERVIEW, True), (ResponseMode.SURVEY, False)]
+    assert rows == [(ResponseMode.INTERVIEW, False)]
 
 
 def test_submit_done_page_lists_the_staff_members_other_questionnaires(

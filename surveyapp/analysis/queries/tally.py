@@ -118,13 +118,28 @@ def response_tally(*, session: Session, study: Study) -> ResponseTally:
     # The cells (account, perspective) with interviews or counted responses (few), their counts in the order
     # of _CELL_FIELDS, the invitations left out: added below.
     cells: dict[tuple[int, Perspective], list[int]] = {}
-    # Interviews (issue 10): planned, started and completed ones count as invited; cancelled ones do not.
+    # Interviews (issue 10): planned, started and completed ones count as invited; cancelled ones do not. A
+    # contact who also has a survey invitation for the account and perspective is counted once, there (rule
+    # 19: a completed interview closes that invitation as answered, creating it where there was none).
+    survey_invitation = (
+        select(Invitation.id)
+        .join(StudyQuestionnaire, StudyQuestionnaire.id == Invitation.study_questionnaire_id)
+        .where(
+            Invitation.study_id == Interview.study_id,
+            Invitation.contact_id == Interview.contact_id,
+            Invitation.account_id == Interview.account_id,
+            Invitation.status != InvitationStatus.OPTED_OUT,
+            StudyQuestionnaire.perspective == Interview.perspective,
+        )
+        .exists()
+    )
     interviews = connection.execute(
         select(Interview.account_id, Interview.perspective, func.count())
         .where(
             Interview.study_id == study.id,
             Interview.account_id.in_(in_scope),
             Interview.status != InterviewStatus.CANCELLED,
+            ~survey_invitation,
         )
         .group_by(Interview.account_id, Interview.perspective)
     ).all()
