@@ -58,7 +58,7 @@ def _item_texts(session: Session, study: Study, language: str) -> dict[tuple[str
     return texts
 
 
-def _commentary(session: Session, study: Study) -> dict[str | None, str]:
+def commentary_of(session: Session, study: Study) -> dict[str | None, str]:
     rows = session.execute(
         select(Account.name, ReportCommentary.text)
         .select_from(ReportCommentary)
@@ -68,7 +68,7 @@ def _commentary(session: Session, study: Study) -> dict[str | None, str]:
     return {name: text for name, text in rows}
 
 
-def _hours(session: Session, study: Study) -> dict[str, Hours]:
+def hours_of(session: Session, study: Study) -> dict[str, Hours]:
     rows = session.execute(
         select(Account.name, StudyAccount.effort_hours, StudyAccount.billable_hours)
         .join(StudyAccount, StudyAccount.account_id == Account.id)
@@ -145,8 +145,8 @@ def report_inputs(
             for dimension in scoring.dimensions
         },
         item_texts=_item_texts(session, study, language),
-        commentary=_commentary(session, study),
-        hours=_hours(session, study),
+        commentary=commentary_of(session, study),
+        hours=hours_of(session, study),
         sections=optional_sections(
             session=session, study=study, language=language, document=document, providers=providers
         ),

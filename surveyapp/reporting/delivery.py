@@ -8,7 +8,7 @@ it (SURVEYAPP_BASE_URL is the only source of links in emails). Emails are writte
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import current_app
@@ -23,7 +23,7 @@ from surveyapp.mail.outbox import Attachment, Draft, queue_message
 from surveyapp.mail.render import absolute_url
 from surveyapp.mail.settings import MailSettings
 from surveyapp.reporting.models import DeliveryMethod, Report, ReportDelivery, ReportKind, ReportStatus
-from surveyapp.reporting.services import ReportError
+from surveyapp.reporting.services import ReportError, refuse_if_outdated
 
 LANGUAGES = ("nl", "en")
 # Subjects per kind and language, like the email bodies written per language (not through the catalogue).
@@ -62,16 +62,19 @@ def send_report(
     actor: Any,
     mail: MailSettings,
     attach_max_bytes: int,
+    providers: Iterable[Callable[..., Any]] | None = None,
 ) -> list[ReportDelivery]:
     """Queue one email per recipient (flushes; the caller commits) and record each delivery on the report.
 
-    Only an approved report is sent, only by a researcher, and only to active account-team members of the
-    report's supplier.
+    Only an approved report that is not outdated (`reporting.sources`) is sent, only by a researcher, and only to
+    active account-team members of the report's supplier. `providers`: the report sections in use (default:
+    the built-in ones).
     """
     if actor is None or not is_staff(actor):
         raise ReportError(_l("Only a researcher can send a report."))
     if report.status is not ReportStatus.READY or report.approved_at is None:
         raise ReportError(_l("A report must be approved by a researcher before it can be sent."))
+    refuse_if_outdated(session=session, report=report, providers=providers)
     if not recipients:
         raise ReportError(_l("Choose at least one account-team member to send the report to."))
     supplier_id = report.study.supplier_id

@@ -94,6 +94,8 @@ class Report(db.Model):
     questionnaire_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
+    # What it was made from, a digest per part (`reporting.sources`); None: made before this was recorded.
+    source_state: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )

@@ -12,10 +12,11 @@ from surveyapp.extensions import db
 from surveyapp.reporting import failures
 from surveyapp.reporting.assemble import report_inputs, section_providers
 from surveyapp.reporting.context import AccountMissing
-from surveyapp.reporting.models import Report
+from surveyapp.reporting.models import Report, ReportKind
 from surveyapp.reporting.rendering import report_pdf
 from surveyapp.reporting.services import claim_for_rendering, store_pdf
 from surveyapp.reporting.settings import report_settings
+from surveyapp.reporting.sources import state_of_inputs
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def render_stored_report(*, report_id: int) -> dict[str, Any]:
             session=session, report=report, providers=section_providers(settings.section_providers)
         )
         kind, account = report.kind, report.account.name if report.account else None
+        report.source_state = state_of_inputs(inputs, account if kind is ReportKind.ACCOUNT else None)
         # The inputs are plain values: keep the analysis they were made from and end the transaction, so that
         # rendering (seconds) holds none — on SQLite that would be the write lock every survey save waits for
         # (tests/reporting/test_render_transactions.py).

@@ -45,6 +45,23 @@ def study_reports(*, session: Session, user: Any, study: Study) -> list[Report]:
     return list(session.scalars(statement))
 
 
+def latest_versions(reports: list[Report]) -> tuple[list[Report], dict[int, int]]:
+    """The newest version of each report (study, kind, account, language) in the given order (`study_reports`
+    lists each report's versions together, newest first), and per newest version how many older ones there are."""
+    latest: list[Report] = []
+    older: dict[int, int] = {}
+    seen: dict[tuple[object, ...], int] = {}
+    for report in reports:
+        key = (report.kind, report.account_id, report.language)
+        if key in seen:
+            older[seen[key]] += 1
+            continue
+        seen[key] = report.id
+        older[report.id] = 0
+        latest.append(report)
+    return latest, older
+
+
 def older_versions(*, session: Session, user: Any, report: Report) -> list[Report]:
     """The other versions of the same report (study, kind, account, language) the user may see."""
     statement = select(Report).where(

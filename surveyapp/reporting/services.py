@@ -7,6 +7,7 @@ Services take explicit keyword arguments, never `request` or `session` of Flask;
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,10 @@ from surveyapp.auth.permissions import is_staff
 from surveyapp.db import utcnow
 from surveyapp.enums import Language, Phase
 from surveyapp.i18n import _l
+from surveyapp.reporting import sources
+from surveyapp.reporting.assemble import section_providers
 from surveyapp.reporting.models import PENDING_STATUSES, Report, ReportCommentary, ReportKind, ReportStatus
+from surveyapp.reporting.settings import BUILT_IN_PROVIDERS
 from surveyapp.studies.models import Account, Study, StudyAccount
 
 REPORTING_PHASES = (Phase.ANALYSE, Phase.ACT)
@@ -169,14 +173,19 @@ def is_stalled(report: Report, *, now: datetime, time_limit: float) -> bool:
     return False
 
 
-def approve_report(*, session: Session, report: Report, actor: Any) -> Report:
-    """A researcher approves a ready report: from now on account teams may see it and it may be sent."""
+def approve_report(
+    *, session: Session, report: Report, actor: Any, providers: Iterable[Callable[..., Any]] | None = None
+) -> Report:
+    """A researcher approves a ready report: from now on account teams may see it and it may be sent. An
+    outdated report (`reporting.sources`: the data it was made from has changed) is refused: render it again.
+    `providers`: the optional report sections in use (default: the built-in ones)."""
     if actor is None or not is_staff(actor):
         raise ReportError(_l("Only a researcher can approve a report."))
     if report.status is not ReportStatus.READY:
         raise ReportError(_l("Only a report that is ready can be approved."))
     if report.approved_at is not None:
         raise ReportError(_l("This report is already approved."))
+    refuse_if_outdated(session=session, report=report, providers=providers)
     report.approved_by_id = actor.id
     report.approved_at = utcnow()
     session.flush()
@@ -189,6 +198,22 @@ def approve_report(*, session: Session, report: Report, actor: Any) -> Report:
         details={"sha256": report.sha256},
     )
     return report
+
+
+def refuse_if_outdated(
+    *, session: Session, report: Report, providers: Iterable[Callable[..., Any]] | None = None
+) -> None:
+    """ReportError when the data the report was made from has changed since (or was not recorded)."""
+    chosen = section_providers(BUILT_IN_PROVIDERS) if providers is None else providers
+    changed = sources.outdated_parts(session=session, study=report.study, reports=[report], providers=chosen)
+    if changed.get(report.id):
+        raise ReportError(
+            _l(
+                "This report is outdated: what it was made from has changed since (%(parts)s). Render it again, "
+                "then approve and send the new version.",
+                parts=", ".join(str(sources.part_label(part)) for part in changed[report.id]),
+            )
+        )
 
 
 def commentary_text(*, session: Session, study: Study, account: Account | None) -> str:

@@ -8,11 +8,13 @@ and says so when it is ready. Everything of a supplier the user may not see answ
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from surveyapp.analysis.service import AnalysisError
 from surveyapp.auth.decorators import staff_required
 from surveyapp.db import utcnow
 from surveyapp.enums import Language
@@ -20,7 +22,8 @@ from surveyapp.extensions import db
 from surveyapp.i18n import _, ngettext
 from surveyapp.jobs.render import submit_render
 from surveyapp.mail.settings import mail_settings
-from surveyapp.reporting import failures, queries, services
+from surveyapp.reporting import failures, queries, services, sources
+from surveyapp.reporting.assemble import section_providers
 from surveyapp.reporting.delivery import report_filename, send_report
 from surveyapp.reporting.forms import PORTFOLIO, ApproveForm, CommentaryForm, RequestReportForm, SendForm
 from surveyapp.reporting.models import Report, ReportKind, ReportStatus
@@ -62,10 +65,13 @@ def reports(slug: str) -> str:
     study = visible_study_or_404(slug)
     found = queries.study_reports(session=db.session, user=current_user, study=study)
     settings = report_settings(current_app.config)
+    latest, older = queries.latest_versions(found)
     return render_template(
         "reporting/reports.html",
         study=study,
-        reports=found,
+        reports=latest,
+        older=older,
+        outdated=_outdated(study, latest),
         form=_request_form(study),
         accounts=queries.accounts_in_scope(session=db.session, study=study),
         can_request=study.phase in services.REPORTING_PHASES,
@@ -73,6 +79,23 @@ def reports(slug: str) -> str:
         time_limit=settings.time_limit,
         is_stalled=services.is_stalled,
     )
+
+
+def _providers() -> list[Any]:
+    return section_providers(report_settings(current_app.config).section_providers)
+
+
+def _outdated(study: Study, shown: list[Report]) -> dict[int, list[str]]:
+    """Per outdated report, what changed since it was made, in words."""
+    try:
+        found = sources.outdated_parts(session=db.session, study=study, reports=shown, providers=_providers())
+    except AnalysisError:  # the analysis cannot be made now: the report page says why when one is requested
+        return {}
+    return {
+        report_id: [str(sources.part_label(part)) for part in parts]
+        for report_id, parts in found.items()
+        if parts
+    }
 
 
 @bp.post("/studies/<slug>/reports")
@@ -132,6 +155,8 @@ def report(report_id: int) -> Response:
             members=members,
             filename=report_filename(found),
             versions=queries.older_versions(session=db.session, user=current_user, report=found),
+            outdated=_outdated(found.study, [found]).get(found.id, []),
+            request_form=_request_form(found.study),
         )
     )
     if found.is_pending and not stalled:
@@ -162,7 +187,7 @@ def approve(report_id: int) -> Response:
     if not ApproveForm().validate_on_submit():
         abort(400)
     try:
-        services.approve_report(session=db.session, report=found, actor=current_user)
+        services.approve_report(session=db.session, report=found, actor=current_user, providers=_providers())
     except services.ReportError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -191,6 +216,7 @@ def send(report_id: int) -> Response:
             actor=current_user,
             mail=mail_settings(current_app.config),
             attach_max_bytes=report_settings(current_app.config).attach_max_bytes,
+            providers=_providers(),
         )
     except services.ReportError as exc:
         db.session.rollback()

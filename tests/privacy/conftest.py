@@ -35,6 +35,7 @@ from surveyapp.jobs.tasks import deliver_outbox
 from surveyapp.mail.models import MailKind
 from surveyapp.mail.outbox import Draft, queue_message
 from surveyapp.mail.settings import mail_settings
+from surveyapp.reporting.assemble import section_providers
 from surveyapp.reporting.delivery import send_report
 from surveyapp.reporting.models import Report, ReportKind
 from surveyapp.reporting.services import approve_report, request_report
@@ -213,7 +214,8 @@ def spread_person(
             db.session.commit()
             assert run_render(report_id, app=make_app(REPORT_SECTION_PROVIDERS=PROVIDER)).ok
             stored = db.session.get(Report, report_id)
-            approve_report(session=db.session, report=stored, actor=researcher)
+            rendered_with = section_providers([PROVIDER])
+            approve_report(session=db.session, report=stored, actor=researcher, providers=rendered_with)
             send_report(
                 session=db.session,
                 report=stored,
@@ -221,6 +223,7 @@ def spread_person(
                 actor=researcher,
                 mail=mail,
                 attach_max_bytes=2 * 1024 * 1024,
+                providers=rendered_with,
             )
             db.session.commit()
         deliver_outbox()

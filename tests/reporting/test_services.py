@@ -23,10 +23,10 @@ from surveyapp.reporting.services import (
     mark_failed,
     request_report,
     save_commentary,
-    store_pdf,
 )
 from surveyapp.studies import scope
 from surveyapp.studies.models import Account
+from tests.reporting.studies import mark_rendered
 
 
 def _account(db, name="Noordzee Havenbedrijf"):
@@ -34,8 +34,7 @@ def _account(db, name="Noordzee Havenbedrijf"):
 
 
 def _ready(db, report):
-    claim_for_rendering(session=db.session, report_id=report.id)
-    return store_pdf(session=db.session, report=report, pdf=b"%PDF-1.7 test", pages=1)
+    return mark_rendered(db.session, report)
 
 
 def test_request_report_numbers_versions_per_kind_account_and_language(db, answered_study):

@@ -13,12 +13,11 @@ from surveyapp.reporting import failures
 from surveyapp.reporting.models import Report, ReportCommentary, ReportKind, ReportStatus
 from surveyapp.reporting.services import (
     approve_report,
-    claim_for_rendering,
     mark_failed,
     request_report,
-    store_pdf,
 )
 from surveyapp.studies.models import Account
+from tests.reporting.studies import mark_rendered
 
 PDF = b"%PDF-1.7\n% a stand-in for the pages\n"
 
@@ -29,8 +28,7 @@ def _report(db, study, *, ready=True, approved_by=None, kind=ReportKind.PORTFOLI
         session=db.session, study=study, kind=kind, account=account if kind is ReportKind.ACCOUNT else None
     )
     if ready:
-        claim_for_rendering(session=db.session, report_id=report.id)
-        store_pdf(session=db.session, report=report, pdf=PDF, pages=1)
+        mark_rendered(db.session, report, PDF)
     if approved_by is not None:
         approve_report(session=db.session, report=report, actor=approved_by)
     report_id = report.id
@@ -242,7 +240,9 @@ def test_a_report_whose_renderer_vanished_is_shown_as_stopped(db, client, make_u
     assert "stopped" in listing
 
 
-def test_researchers_see_every_version_with_its_status(db, client, make_user, login, answered_study):
+def test_researchers_see_the_latest_version_listed_and_older_ones_on_its_page(
+    db, client, make_user, login, answered_study
+):
     study = answered_study()
     login(make_user(Role.RESEARCHER, all_suppliers=True))
     first = _report(db, study)
@@ -251,8 +251,9 @@ def test_researchers_see_every_version_with_its_status(db, client, make_user, lo
     listing = client.get(f"/studies/{study.slug}/reports").get_data(as_text=True)
     page = client.get(f"/reports/{second}").get_data(as_text=True)
 
-    assert "ready, not approved yet" in listing
     assert "waiting for the renderer" in listing
+    assert "(1 older version)" in listing
+    assert "ready, not approved yet" not in listing
     assert f'href="/reports/{first}/download"' in page  # the older version, downloadable from the newer one
 
 
