@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from surveyapp.enums import InvitationStatus, Language, Perspective, Purpose, ResponseMode, Side
 from surveyapp.extensions import db as _db
@@ -96,3 +96,38 @@ def test_migration_interviews_rank_first_and_close_survey_invitations(make_app, 
         carl: (InvitationStatus.COMPLETED, DAY),
     }
     assert details == ["interviewed", "interviewed"]
+
+
+def test_migration_reminder_interval_keeps_existing_schedules_valid(make_app, migration_url):  # noqa: F811
+    # Arrange: two studies stored before the interval existed, one with reminders two days apart
+    app = make_app(DATABASE_URL=migration_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="04e779882f32")
+        with _db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO suppliers (id, name, report_language, created_at) "
+                    "VALUES (1, 'Brightline', 'en', :at)"
+                ),
+                {"at": DAY},
+            )
+            for study_id, days in ((1, "[2, 4]"), (2, "[4, 9]")):
+                connection.execute(
+                    text(
+                        "INSERT INTO studies (id, supplier_id, slug, name, phase, time_zone, reminder_days, "
+                        "max_reminders, keep_anonymous_scores, created_at, phase_changed_at) VALUES "
+                        "(:id, 1, :slug, 'Wave', 'interview', 'Europe/Amsterdam', :days, 2, false, :at, :at)"
+                    ),
+                    {"id": study_id, "slug": f"wave-{study_id}", "days": days, "at": DAY},
+                )
+
+        # Act
+        upgrade(directory=MIGRATIONS)
+        with _db.engine.connect() as connection:
+            intervals = connection.execute(
+                text("SELECT slug, reminder_min_interval_days FROM studies ORDER BY id")
+            ).all()
+        _db.engine.dispose()
+
+    # Assert
+    assert [tuple(row) for row in intervals] == [("wave-1", 2), ("wave-2", 3)]

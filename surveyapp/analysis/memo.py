@@ -11,7 +11,7 @@ make now, and any change the rules can see (an answer, an account's name, a thre
 gives new inputs and a new analysis. Only the rules' work is saved; the rows are read on every request.
 
 A reused result is shared between requests: `StudyAnalysis` is frozen, and the document `document_of` keeps
-is for readers that do not change it (the dashboard and act pages; `tests/analysis/test_memo.py` checks them).
+is for readers that do not change it (the dashboard and act pages; `tests/dashboard/test_memo.py` checks them).
 """
 
 from __future__ import annotations

@@ -354,8 +354,10 @@ def complete_interview(
     interview.status = InterviewStatus.COMPLETED
     interview.ended_at = ended
     session.flush()
-    mark_superseded(session=session, study=interview.study)
-    close_interviewed(session=session, study=interview.study, at=now)
+    response = session.get_one(Response, interview.response_id)
+    group = (response.contact_id, response.account_id, Perspective(response.perspective))
+    mark_superseded(session=session, study=interview.study, group=group)
+    close_interviewed(session=session, study=interview.study, at=now, group=group)
     if interview.response is not None:
         session.expire(interview.response)
     record(

@@ -13,7 +13,7 @@ from surveyapp.db import UTCDateTime
 from surveyapp.enums import InvitationStatus
 from surveyapp.invitations import lifecycle
 from surveyapp.invitations.models import Invitation, InvitationEvent, InvitationToken
-from surveyapp.invitations.tokens import deadline_passed
+from surveyapp.invitations.tokens import closed_for_analysis, deadline_passed
 from surveyapp.mail.headers import HeaderError, check_address
 from surveyapp.mail.models import MailKind
 from surveyapp.mail.sender import ClaimedMessage
@@ -116,6 +116,8 @@ class InvitationDeliveryHooks:
             return "none of its invitations is open any more"
         if deadline_passed(tokens[0].invitation.study, now):
             return "the study's deadline has passed"
+        if closed_for_analysis(tokens[0].invitation.study):
+            return "the study's answers are being analysed"
         return None
 
     def delivered(self, connection: Connection, message_ids: list[int], now: datetime) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from surveyapp.analysis.service import AnalysisError
 from surveyapp.audit.services import record
 from surveyapp.auth.permissions import is_staff
 from surveyapp.db import utcnow
@@ -205,7 +206,12 @@ def refuse_if_outdated(
 ) -> None:
     """ReportError when the data the report was made from has changed since (or was not recorded)."""
     chosen = section_providers(BUILT_IN_PROVIDERS) if providers is None else providers
-    changed = sources.outdated_parts(session=session, study=report.study, reports=[report], providers=chosen)
+    try:
+        changed = sources.outdated_parts(
+            session=session, study=report.study, reports=[report], providers=chosen
+        )
+    except AnalysisError as exc:  # what it rests on cannot be analysed now: nothing to approve or send
+        raise ReportError(str(exc)) from exc
     if changed.get(report.id):
         raise ReportError(
             _l(

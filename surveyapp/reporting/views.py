@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from surveyapp.analysis.service import AnalysisError
 from surveyapp.auth.decorators import staff_required
+from surveyapp.auth.permissions import is_staff
 from surveyapp.db import utcnow
 from surveyapp.enums import Language
 from surveyapp.extensions import db
@@ -86,7 +87,10 @@ def _providers() -> list[Any]:
 
 
 def _outdated(study: Study, shown: list[Report]) -> dict[int, list[str]]:
-    """Per outdated report, what changed since it was made, in words."""
+    """Per outdated report, what changed since it was made, in words (for the research team only: what changed
+    may be a researcher's edit an account team is not to see yet)."""
+    if not is_staff(current_user):
+        return {}
     try:
         found = sources.outdated_parts(session=db.session, study=study, reports=shown, providers=_providers())
     except AnalysisError:  # the analysis cannot be made now: the report page says why when one is requested

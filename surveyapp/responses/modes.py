@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveyapp.enums import InvitationStatus, Perspective, Purpose, ResponseMode
@@ -20,6 +21,7 @@ from surveyapp.invitations import lifecycle
 from surveyapp.invitations.models import Invitation, InvitationToken
 from surveyapp.mail.outbox import cancel_messages
 from surveyapp.responses.models import COMPLETED, Response
+from surveyapp.responses.storage import Group
 from surveyapp.studies.models import Study
 
 #: The detail of the `completed` step an interview gives a survey invitation.
@@ -50,18 +52,24 @@ def interview_completed(*, session: Session, invitation: Invitation) -> bool:
     )
 
 
-def close_interviewed(*, session: Session, study: Study, at: datetime) -> int:
-    """Close the survey invitation of every completed interview of the study (creating it, already answered,
-    where the contact was never invited) and cancel the emails waiting to carry them; idempotent. Returns how
-    many invitations it closed."""
+def close_interviewed(*, session: Session, study: Study, at: datetime, group: Group | None = None) -> int:
+    """Close the survey invitation of every completed interview of the study, or of one (contact, account,
+    perspective) `group` (creating it, already answered, where the contact was never invited) and cancel the
+    emails waiting to carry them; idempotent. Returns how many invitations it closed."""
+    conditions = [
+        Response.study_id == study.id,
+        Response.mode == ResponseMode.INTERVIEW,
+        Response.status == COMPLETED,
+    ]
+    if group is not None:
+        contact_id, account_id, perspective = group
+        conditions += [
+            Response.contact_id == contact_id,
+            Response.account_id.is_(None) if account_id is None else Response.account_id == account_id,
+            Response.perspective == perspective,
+        ]
     interviewed = session.execute(
-        select(Response.contact_id, Response.account_id, Response.perspective)
-        .where(
-            Response.study_id == study.id,
-            Response.mode == ResponseMode.INTERVIEW,
-            Response.status == COMPLETED,
-        )
-        .distinct()
+        select(Response.contact_id, Response.account_id, Response.perspective).where(*conditions).distinct()
     ).all()
     closed: list[Invitation] = []
     for contact_id, account_id, perspective in interviewed:
@@ -94,14 +102,13 @@ def _survey_invitation(
     row = study.questionnaire_for(perspective, Purpose.SURVEY)
     if row is None:
         return None
-    found = session.scalar(
-        select(Invitation).where(
-            Invitation.study_id == study.id,
-            Invitation.contact_id == contact_id,
-            Invitation.study_questionnaire_id == row.id,
-            Invitation.account_id.is_(None) if account_id is None else Invitation.account_id == account_id,
-        )
+    same = select(Invitation).where(
+        Invitation.study_id == study.id,
+        Invitation.contact_id == contact_id,
+        Invitation.study_questionnaire_id == row.id,
+        Invitation.account_id.is_(None) if account_id is None else Invitation.account_id == account_id,
     )
+    found = session.scalar(same)
     if found is not None:
         return found
     created = Invitation(
@@ -112,8 +119,12 @@ def _survey_invitation(
         status=InvitationStatus.CREATED,
         created_at=at,
     )
-    session.add(created)
-    session.flush()
+    try:
+        with session.begin_nested():  # a send creating the same invitation meanwhile wins; use its row
+            session.add(created)
+            session.flush()
+    except IntegrityError:
+        return session.scalar(same)
     lifecycle.record(session=session, invitation=created, status=InvitationStatus.CREATED, at=at)
     return created
 

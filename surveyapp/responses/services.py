@@ -27,6 +27,7 @@ from surveyapp.invitations import lifecycle
 from surveyapp.invitations.models import Invitation
 from surveyapp.invitations.tokens import closed_for_analysis, deadline_passed
 from surveyapp.questionnaires.schema import Questionnaire, items_of
+from surveyapp.questionnaires.services import load_version
 from surveyapp.questionnaires.types import handler_for, knockouts, score_answers
 from surveyapp.responses import journey
 from surveyapp.responses.models import COMPLETED, IN_PROGRESS, Answer, Response, ResponseSubmission
@@ -327,3 +328,45 @@ def reopen(*, session: Session, invitation: Invitation, now: datetime) -> bool:
         detail=REOPENED_DETAIL,
     )
     return True
+
+
+RESTORED_DETAIL = "answers closed for analysis: the answers last sent count"
+
+
+def restore_reopened(*, session: Session, study: Study, now: datetime) -> int:
+    """When a study's answers close for analysis (rule 19), every survey reopened for changes and not sent again
+    counts as it was last sent: its answers are set back to that submission's, it is completed at that time,
+    and its invitation is answered again. A change abandoned half-way changes nothing. Returns how many."""
+    reopened = session.scalars(
+        select(Response).where(
+            Response.study_id == study.id, Response.status == IN_PROGRESS, Response.submissions.any()
+        )
+    ).all()
+    for response in reopened:
+        last = max(response.submissions, key=lambda submission: submission.number)
+        questionnaire = load_version(session=session, version_id=response.questionnaire_version_id)
+        counted = journey.counted_answers(questionnaire, dict(last.answers))
+        session.execute(
+            delete(Answer)
+            .where(Answer.response_id == response.id, Answer.item_key.not_in(sorted(counted)))
+            .execution_options(synchronize_session=False)
+        )
+        keys = [item.key for item in questionnaire.items if item.key in counted]
+        if keys:
+            _upsert(session, _answer_rows(questionnaire, keys, counted, response.id, now))
+        response.status = COMPLETED
+        response.submitted_at = last.submitted_at
+        response.updated_at = now
+        session.flush()
+        supersede_earlier(session=session, response=response)
+        invitation = session.get(Invitation, response.invitation_id) if response.invitation_id else None
+        if invitation is not None:
+            invitation.completed_at = last.submitted_at
+            lifecycle.record(
+                session=session,
+                invitation=invitation,
+                status=InvitationStatus.COMPLETED,
+                at=now,
+                detail=RESTORED_DETAIL,
+            )
+    return len(reopened)

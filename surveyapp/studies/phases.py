@@ -140,11 +140,15 @@ def next_phase(phase: Phase) -> Phase | None:
 
 
 def on_enter_analyse(session: Session, study: Study) -> None:
-    """Pin the scoring version the first time a study enters analyse (moving back keeps the pin)."""
+    """Pin the scoring version the first time a study enters analyse (moving back keeps the pin), and let every
+    survey reopened for changes but not sent again count as it was last sent (rule 19: answers close now)."""
+    from surveyapp.responses.services import restore_reopened
+
     if study.scoring_version_id is None:
         from surveyapp.questionnaires.runtime import current_scoring_version
 
         study.scoring_version_id = current_scoring_version(session=session).id
+    restore_reopened(session=session, study=study, now=utcnow())
 
 
 def on_leave_act(session: Session, study: Study) -> None:

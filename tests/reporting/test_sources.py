@@ -3,6 +3,7 @@ its page, not approved, not sent — until it is rendered again."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -45,9 +46,23 @@ def parts(db, study, report):
 def test_sources_rendered_report_is_current_until_its_data_changes(
     db, make_app, make_user, login, answered_study
 ):
-    # Arrange: a report rendered for real, by the renderer child, as a researcher asks for it
+    # Arrange: a report rendered for real, by the renderer child, as a researcher asks for it, with the
+    # account's decision and actions in it (act phase)
     study = answered_study()
     researcher = make_user(Role.RESEARCHER, all_suppliers=True)
+    study.phase = Phase.ACT
+    db.session.commit()
+    from surveyapp.act.services import add_action, record_decision
+
+    decision = record_decision(
+        session=db.session, study=study, account_id=account(db).id, kind=DecisionKind.REALIGN,
+        rationale="Scope keeps moving.", override_reason="We can fix it.", actor=researcher,
+    )  # fmt: skip
+    add_action(
+        session=db.session, decision=decision, title="Agree a scope freeze", due=date(2027, 1, 15),
+        owner_name="Eva", owner_email="eva@supplier.example", actor=researcher,
+    )  # fmt: skip
+    db.session.commit()
     inline = make_app(REPORT_JOBS_MODE="inline").test_client()
     login(researcher, target=inline)
     inline.post_form(f"/studies/{study.slug}/reports", {"subject": str(account(db).id), "language": "nl"})
@@ -60,6 +75,7 @@ def test_sources_rendered_report_is_current_until_its_data_changes(
 
     # Assert
     assert report.status is ReportStatus.READY
+    assert {"section:decision", "section:actions"} <= set(report.source_state)
     assert current == []
     assert parts(db, study, report) == ["analysis"]
 

@@ -9,6 +9,7 @@ from surveyapp.enums import InvitationStatus, Phase
 from surveyapp.invitations.models import Invitation, InvitationToken
 from surveyapp.invitations.tokens import new_token, token_hash
 from surveyapp.responses.models import COMPLETED, IN_PROGRESS
+from surveyapp.studies.phases import on_enter_analyse
 from tests.responses.conftest import ABOUT, FIT, LOYALTY, events, stored, submissions, text_of, the_response
 from tests.studies.conftest import make_study, ready_study  # noqa: F401
 
@@ -114,3 +115,30 @@ def test_closed_phase_link_shows_closed_page_in_respondents_language_and_records
     status = db.session.scalar(select(Invitation.status).where(Invitation.id == invitation.id))
     assert status is InvitationStatus.SENT
     assert events(db, invitation.id) == []
+
+
+def test_closed_phase_a_survey_reopened_and_not_sent_again_counts_as_last_sent(
+    db, survey_study, make_invitation, respondent
+):
+    # Arrange: Ben sent his answers, reopened them, changed his name and left without sending
+    setup = survey_study()
+    invitation = make_invitation(setup.study, setup.ben, setup.globex_id)
+    browser = respondent(invitation)
+    answered(browser)
+    browser.submit()
+    sent = stored(db)
+    browser.post("/reopen")
+    browser.save("about", {**ABOUT, "q-name": "Changed but never sent"})
+
+    # Act: the study enters analyse (what `change_phase` does once its guards are met)
+    setup.study.phase = Phase.ANALYSE
+    on_enter_analyse(db.session, setup.study)
+    db.session.commit()
+
+    # Assert: what he last sent counts, as sent; the invitation is answered again
+    response = the_response(db)
+    db.session.refresh(response)
+    assert (response.status, response.superseded) == (COMPLETED, False)
+    assert stored(db) == sent
+    assert response.submitted_at == submissions(db)[-1].submitted_at
+    assert db.session.get(Invitation, invitation.id).status is InvitationStatus.COMPLETED
