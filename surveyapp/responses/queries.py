@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from surveyapp.enums import InvitationStatus, Purpose
@@ -180,8 +180,22 @@ def progress(*, session: Session, study: Study) -> list[Progress]:
             Invitation.study_questionnaire_id.label("sq_id"),
             func.count(Invitation.id).label("invited"),
             func.count(Invitation.opened_at).label("opened"),
-            func.sum(case((Response.status == IN_PROGRESS, 1), else_=0)).label("in_progress"),
-            func.sum(case((Response.status == COMPLETED, 1), else_=0)).label("completed"),
+            # An invitation answered otherwise (rule 19: its contact was interviewed) counts as completed.
+            func.sum(
+                case(
+                    (
+                        and_(Response.status == IN_PROGRESS, Invitation.status != InvitationStatus.COMPLETED),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("in_progress"),
+            func.sum(
+                case(
+                    (or_(Response.status == COMPLETED, Invitation.status == InvitationStatus.COMPLETED), 1),
+                    else_=0,
+                )
+            ).label("completed"),
         )
         .outerjoin(Response, Response.invitation_id == Invitation.id)
         .where(Invitation.study_id == study.id)

@@ -14,6 +14,7 @@ from surveyapp.invitations.sending import send_invitations
 from surveyapp.mail.models import OutboxMessage, OutboxStatus
 from surveyapp.mail.settings import mail_settings
 from surveyapp.questionnaires.services import load_version
+from surveyapp.responses.queries import progress
 from tests.interviews.test_scores import _interview
 from tests.responses.conftest import make_invitation  # noqa: F401
 
@@ -102,3 +103,30 @@ def test_modes_survey_email_waiting_in_the_outbox_is_cancelled(
     assert statuses["carl@acme.example"] is OutboxStatus.CANCELLED
     assert statuses["anna@acme.example"] is OutboxStatus.PENDING
     assert survey_invitation(db, work, work.carl).status is InvitationStatus.COMPLETED
+
+
+def test_modes_interviewed_contact_counts_as_completed_in_the_study_progress(
+    db,
+    client,
+    login,
+    fieldwork,
+    researcher,
+    started,
+    screen,
+    make_invitation,  # noqa: F811
+):
+    # Arrange: Anna and Carl were mailed the survey; neither answered it
+    work = fieldwork()
+    login(researcher)
+    make_invitation(work.study, work.anna, work.acme_id)
+    make_invitation(work.study, work.carl, work.acme_id)
+
+    # Act: Carl is interviewed instead
+    interview(db, client, work, researcher, started, screen, work.carl)
+    figures = {
+        row.questionnaire.perspective: (row.invited, row.in_progress, row.completed)
+        for row in progress(session=db.session, study=work.study)
+    }
+
+    # Assert
+    assert figures[Perspective.CLIENT] == (2, 0, 1)
