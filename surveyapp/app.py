@@ -142,6 +142,7 @@ def _import_models() -> None:
     import surveyapp.interviews.models
     import surveyapp.invitations.models
     import surveyapp.mail.models
+    import surveyapp.privacy.models
     import surveyapp.questionnaires.models
     import surveyapp.reporting.models
     import surveyapp.responses.models

@@ -38,6 +38,8 @@ def _defaults() -> dict[str, Any]:
         "SMTP_SECURITY": "none",
         "SMTP_TIMEOUT": 30,
         "SMTP_CA_FILE": None,
+        # The Reply-To of every email that names none of its own (a study's reply address comes first).
+        "MAIL_REPLY_TO": None,
         "MAIL_BATCH_SIZE": 100,
         "MAIL_CLAIM_SECONDS": 300,
         "JOBS_MODE": None,
@@ -266,6 +268,16 @@ def _check_mail(config: Any) -> None:
     config["JOBS_MODE"] = mode
     from surveyapp.mail.headers import HeaderError, parse_sender
 
+    reply_to = str(config.get("MAIL_REPLY_TO") or "").strip()
+    if reply_to:
+        from surveyapp.mail.headers import check_address
+
+        try:
+            config["MAIL_REPLY_TO"] = check_address(reply_to, what="SURVEYAPP_MAIL_REPLY_TO")
+        except HeaderError:
+            raise ConfigError(
+                f"SURVEYAPP_MAIL_REPLY_TO must be one email address, e.g. research@example.org, not {reply_to!r}"
+            ) from None
     try:
         parse_sender(str(config["MAIL_FROM"]))
     except HeaderError:

@@ -83,6 +83,7 @@ def test_migration_interviews_rank_first_and_close_survey_invitations(make_app, 
         }
         details = session.scalars(select(InvitationEvent.detail).order_by(InvitationEvent.id)).all()
         anna, carl, dora = (people[name].id for name in ("anna", "carl", "dora"))
+        _db.session.remove()  # its connection back to the pool first, or dispose() leaves it open
         _db.engine.dispose()
 
     assert ranked == [

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from surveyapp.db import utcnow
 from surveyapp.extensions import csrf, db, limiter
 from surveyapp.invitations import access, optout
+from surveyapp.invitations.emails import reply_address
 from surveyapp.invitations.lifecycle import mark_opened
 from surveyapp.invitations.tokens import LinkState, closed_for_analysis, find_token, resolve
 
@@ -77,12 +78,22 @@ def opt_out(token: str) -> Response | tuple[str, int] | str:
         return _miss(LinkState.UNKNOWN)
     contact = found.invitation.contact
     supplier = found.invitation.study.supplier.name
+    can_reply = (
+        reply_address(
+            session=db.session, study=found.invitation.study, default=current_app.config.get("MAIL_REPLY_TO")
+        )
+        is not None
+    )
     language = contact.language.value
     with force_locale(language):
         if request.method == "GET":
             if contact.opted_out_at is not None:
                 return render_template(
-                    "respondent/opted_out.html", supplier=supplier, already=True, lang=language
+                    "respondent/opted_out.html",
+                    supplier=supplier,
+                    already=True,
+                    lang=language,
+                    can_reply=can_reply,
                 )
             return render_template("respondent/opt_out.html", supplier=supplier, lang=language)
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
@@ -94,5 +105,9 @@ def opt_out(token: str) -> Response | tuple[str, int] | str:
         )
         db.session.commit()
         return render_template(
-            "respondent/opted_out.html", supplier=supplier, already=not changed, lang=language
+            "respondent/opted_out.html",
+            supplier=supplier,
+            already=not changed,
+            lang=language,
+            can_reply=can_reply,
         )

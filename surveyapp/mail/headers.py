@@ -93,10 +93,12 @@ def check_address(value: str | None, *, what: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """The From address of outgoing mail and its default display name (from SURVEYAPP_MAIL_FROM)."""
+    """The From address of outgoing mail and its default display name (from SURVEYAPP_MAIL_FROM), and the
+    Reply-To of every email that names none of its own (SURVEYAPP_MAIL_REPLY_TO; None: no such default)."""
 
     address: str
     name: str
+    reply_to: str | None = None
 
 
 _SENDER_ADDRESS = re.compile(r'^[^@\s<>"]+@[^@\s<>"]+$')

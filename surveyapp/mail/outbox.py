@@ -85,7 +85,9 @@ def queue_message(
     check_header_text(draft.sender_name, what=_l("The sender name"), limit=MAX_DISPLAY_NAME)
     if not draft.subject.strip():
         raise HeaderError(_l("An email needs a subject."))
-    reply_to = check_address(draft.reply_to, what=_l("The reply-to address")) if draft.reply_to else None
+    # The email's own Reply-To (a study's, a researcher's), else the operator's default for every email.
+    chosen = draft.reply_to or sender.reply_to
+    reply_to = check_address(chosen, what=_l("The reply-to address")) if chosen else None
     for name, value in draft.headers.items():
         if name not in EXTRA_HEADERS:
             raise ValueError(f"header {name!r} may not be set on a queued message")

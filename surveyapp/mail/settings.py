@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from surveyapp.mail.headers import Sender, parse_sender
@@ -19,8 +19,9 @@ class MailSettings:
 
 
 def mail_settings(config: Mapping[str, Any]) -> MailSettings:
+    reply_to = str(config.get("MAIL_REPLY_TO") or "").strip() or None
     return MailSettings(
         base_url=str(config["BASE_URL"]).rstrip("/"),
-        sender=parse_sender(str(config["MAIL_FROM"])),
+        sender=replace(parse_sender(str(config["MAIL_FROM"])), reply_to=reply_to),
         time_zone=str(config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Amsterdam"),
     )

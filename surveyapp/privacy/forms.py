@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from surveyapp.i18n import _l
@@ -37,3 +37,13 @@ class RetentionForm(FlaskForm):
         description=_l("Empty: personal data is kept until it is erased by hand."),
     )
     keep_anonymous_scores = BooleanField(_l("Keep anonymous scores when a contact is erased"))
+
+
+class ErasureRequestForm(FlaskForm):
+    """A respondent's request, from their personal link, to erase their personal data."""
+
+    note = TextAreaField(
+        _l("Anything we should know? (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("For example: which of your answers you mean, or how we can reach you."),
+    )

@@ -16,6 +16,7 @@ Erasure removes, for every such contact:
   address in text that researchers wrote (decisions, commentaries, action notes, audit reasons and details);
 - stored reports that held their data: the PDF is deleted, the report marked withdrawn and its newest version
   queued again (a report only exists in analyse and act, so it is only queued there);
+- their erasure requests (`privacy.requests`): closed, their notes blanked;
 - import files waiting to be confirmed (`import_uploads`) that name them, and files of the instance folder's old
   `uploads/` (before import previews were kept in the database) that do.
 
@@ -51,6 +52,7 @@ from surveyapp.interviews.services import erase_contact_texts
 from surveyapp.invitations.models import Invitation, InvitationEvent, InvitationToken
 from surveyapp.mail.models import OutboxMessage
 from surveyapp.mail.outbox import blanked_body, cancel_messages, forget_recipient
+from surveyapp.privacy.requests import close_for_contacts, label_of
 from surveyapp.questionnaires.services import load_version
 from surveyapp.reporting.models import Report, ReportCommentary, ReportDelivery, ReportKind, ReportStatus
 from surveyapp.reporting.services import REPORTING_PHASES, request_report
@@ -515,6 +517,9 @@ def erase_contact(
         contact.role = ""
         contact.erased_at = now
     session.flush()
+    close_for_contacts(
+        session=session, contact_ids=summary.contacts, actor_label=label_of(actor, actor_label), now=now
+    )
     if outbox_dir is not None:
         summary.outbox_files = _erase_files(outbox_dir, needles, set(message_ids), emails=True)
     summary.upload_files = _erase_uploads(session, needles)

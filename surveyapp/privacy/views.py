@@ -14,6 +14,7 @@ from surveyapp.auth.decorators import admin_required
 from surveyapp.extensions import db
 from surveyapp.i18n import _
 from surveyapp.privacy.forms import EraseContactForm, ExportContactForm, FindContactForm, RetentionForm
+from surveyapp.privacy.requests import open_requests
 from surveyapp.privacy.retention import deletion_due, folders
 from surveyapp.privacy.services import PrivacyError, erase_contact, export_contact_data, export_json
 from surveyapp.studies.models import Study
@@ -27,7 +28,15 @@ def _studies() -> list[tuple[Study, object]]:
 
 
 def _index(find: FindContactForm, status: int = 200) -> tuple[str, int]:
-    return render_template("privacy/index.html", form=find, studies=_studies()), status
+    return (
+        render_template(
+            "privacy/index.html",
+            form=find,
+            studies=_studies(),
+            erasure_requests=open_requests(session=db.session),
+        ),
+        status,
+    )
 
 
 @bp.get("")

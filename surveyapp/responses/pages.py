@@ -53,6 +53,10 @@ class Journey:
     analysing: bool = False
     # Closed because the contact was interviewed about this account (rule 19): the link thanks them for it.
     interviewed: bool = False
+    # Whether the study keeps a respondent's closed-question answers, anonymous, after erasing them.
+    keeps_scores: bool = True
+    # Whether the emails that brought the respondent here have a Reply-To (the pages say "reply" only then).
+    can_reply: bool = False
     completed: bool = False
     started: bool = False
     submitted_at: datetime | None = None

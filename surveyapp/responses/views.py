@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -22,7 +33,10 @@ from surveyapp.auth.permissions import is_staff
 from surveyapp.db import utcnow
 from surveyapp.extensions import db
 from surveyapp.invitations import access
+from surveyapp.invitations.emails import reply_address
 from surveyapp.invitations.tokens import closed_for_analysis
+from surveyapp.privacy.forms import ErasureRequestForm
+from surveyapp.privacy.requests import ErasureRequestError, has_open_request, request_erasure
 from surveyapp.responses import journey, pages, queries, services
 from surveyapp.responses.display import ShownSection, readable_answers
 from surveyapp.responses.modes import interview_completed
@@ -40,6 +54,14 @@ SWITCH_PAGES = ("start", "review", "done", "saved")
 def _language(survey: queries.Survey) -> str:
     chosen = session.get("lang")
     return chosen if chosen in pages.LANGUAGES else survey.invitation.contact.language.value
+
+
+def _can_reply(study: Study) -> bool:
+    """Whether the study's emails carry a Reply-To: its own reply address, or the operator's default."""
+    return (
+        reply_address(session=db.session, study=study, default=current_app.config.get("MAIL_REPLY_TO"))
+        is not None
+    )
 
 
 def _journey(survey: queries.Survey) -> Journey:
@@ -61,6 +83,8 @@ def _journey(survey: queries.Survey) -> Journey:
         closed=services.is_closed(survey.invitation, utcnow()) or interviewed,
         analysing=closed_for_analysis(study),
         interviewed=interviewed,
+        keeps_scores=study.keep_anonymous_scores,
+        can_reply=_can_reply(study),
         completed=bool(response and response.completed),
         started=response is not None,
         submitted_at=response.submitted_at if response else None,
@@ -234,6 +258,29 @@ def survey_reopen(invitation_id: int) -> PageResponse:
         if changed:
             flash(pages.NOTICE_REOPENED, pages.NOTICE_CATEGORY)
     return redirect(current.url("review"), 303)
+
+
+@bp.route("/survey/<int:invitation_id>/erasure", methods=["GET", "POST"])
+def survey_erasure(invitation_id: int) -> PageResponse:
+    """Ask for one's personal data to be erased (also once the survey has closed): the request waits on the
+    privacy admin page (`privacy.requests`)."""
+    survey, current = _load(invitation_id)
+    form = ErasureRequestForm()
+    with force_locale(current.lang):
+        if form.validate_on_submit():
+            try:
+                request_erasure(
+                    session=db.session, invitation=survey.invitation, note=form.note.data or "", now=utcnow()
+                )
+            except ErasureRequestError as exc:
+                db.session.rollback()
+                form.note.errors = [str(exc)]
+                return pages.render(current, "respondent/erasure.html", 422, form=form, requested=False)
+            db.session.commit()
+            return pages.render(current, "respondent/erasure.html", form=None, requested=True)
+        requested = has_open_request(session=db.session, contact_id=survey.invitation.contact_id)
+        status = 422 if form.errors else 200
+        return pages.render(current, "respondent/erasure.html", status, form=form, requested=requested)
 
 
 @bp.get("/survey/<int:invitation_id>/saved")
