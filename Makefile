@@ -21,9 +21,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run
 	SURVEYAPP_ENV=development $(BIN)/surveyapp init-db
-	SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/surveyapp demo
+	SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)} \
+		SURVEYAPP_MAIL_REPLY_TO=$${SURVEYAPP_MAIL_REPLY_TO:-researcher@demo.example} $(BIN)/surveyapp demo
 	@echo "serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop); \`surveyapp tick\` runs every minute beside it"
-	@export SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	@export SURVEYAPP_ENV=development SURVEYAPP_BASE_URL=$${SURVEYAPP_BASE_URL:-http://127.0.0.1:$(PORT)} \
+		SURVEYAPP_MAIL_REPLY_TO=$${SURVEYAPP_MAIL_REPLY_TO:-researcher@demo.example}; \
 		( while sleep 60; do $(BIN)/surveyapp tick >/dev/null || true; done ) & ticker=$$!; \
 		trap 'kill $$ticker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --no-reload

@@ -250,6 +250,20 @@ def _reports(session: Session) -> None:
     session.flush()
 
 
+def _reply_addresses(session: Session) -> None:
+    """Replies to the demo studies' emails go to the demo researcher (as when a researcher sends them)."""
+    from surveyapp.invitations.models import StudyEmailSettings
+
+    for study in session.scalars(select(Study).where(Study.slug.in_(["brightline-2025", "brightline-2026"]))):
+        settings = session.get(StudyEmailSettings, study.id)
+        if settings is None:
+            settings = StudyEmailSettings(study_id=study.id)
+            session.add(settings)
+        if not settings.reply_to:
+            settings.reply_to = "researcher@demo.example"
+    session.flush()
+
+
 def load_demo(*, session: Session, config: Any, catalogue: Any) -> list[DemoLogin]:
     """Create what is missing of the demo and return the logins to print."""
     if config["ENV"] != "development" and not config.get("TESTING"):
@@ -257,6 +271,7 @@ def load_demo(*, session: Session, config: Any, catalogue: Any) -> list[DemoLogi
     supplier = _supplier(session)
     _users(session, config, supplier)
     _waves(session, supplier, catalogue)
+    _reply_addresses(session)
     load_demo_answers(session=session)
     load_act_demo(session=session)
     _reports(session)
