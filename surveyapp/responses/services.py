@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from surveyapp.enums import InvitationStatus, Perspective, ResponseMode
 from surveyapp.invitations import lifecycle
 from surveyapp.invitations.models import Invitation
-from surveyapp.invitations.tokens import closed_for_analysis, deadline_passed
+from surveyapp.invitations.tokens import ANSWERS_CLOSED_PHASES, closed_for_analysis, deadline_passed
 from surveyapp.questionnaires.schema import Questionnaire, items_of
 from surveyapp.questionnaires.services import load_version
 from surveyapp.questionnaires.types import handler_for, knockouts, score_answers
@@ -72,6 +72,25 @@ def is_closed(invitation: Invitation, now: datetime) -> bool:
         or deadline_passed(invitation.study, now)
         or closed_for_analysis(invitation.study)
     )
+
+
+def refuse_if_closed(*, session: Session, invitation: Invitation, now: datetime) -> None:
+    """SurveyClosed when the survey takes no answers now (`is_closed`, or the contact was interviewed).
+
+    The study's row is then read again with a shared lock held until this transaction ends (PostgreSQL; SQLite
+    lets one writer in at a time anyway): a move to analyse waits for answers being written, and answers
+    arriving meanwhile wait for it and are then refused — none lands under an analysis already begun. Called
+    before the first write of a save, submit or reopen, so that every writer takes the study's lock first.
+    """
+    if is_closed(invitation, now) or interview_completed(session=session, invitation=invitation):
+        raise SurveyClosed()
+    still_open = session.scalar(
+        select(Study.id)
+        .where(Study.id == invitation.study_id, Study.phase.not_in(sorted(ANSWERS_CLOSED_PHASES)))
+        .with_for_update(read=True)
+    )
+    if still_open is None:
+        raise SurveyClosed()
 
 
 def _response_for(
@@ -206,8 +225,7 @@ def save_page(
     new answers hide — on this page or any other — are removed: hidden questions are never stored.
     Raises SurveyClosed after the deadline and AlreadySubmitted for a completed response.
     """
-    if is_closed(invitation, now) or interview_completed(session=session, invitation=invitation):
-        raise SurveyClosed()
+    refuse_if_closed(session=session, invitation=invitation, now=now)
     response = _response_for(session, invitation, response, language, now)
     guarded = session.execute(
         _RESUME_AT, {"response_id": response.id, "resume_at": resume_at, "lang": language, "now": now}
@@ -258,8 +276,7 @@ def submit(*, session: Session, invitation: Invitation, questionnaire: Questionn
         raise NotStarted()
     if response.status == COMPLETED:
         return False
-    if is_closed(invitation, now) or interview_completed(session=session, invitation=invitation):
-        raise SurveyClosed()
+    refuse_if_closed(session=session, invitation=invitation, now=now)
     answers = stored_answers(session=session, response_id=response.id)
     missing = journey.first_incomplete(questionnaire, answers)
     if missing is not None:
@@ -309,8 +326,7 @@ def reopen(*, session: Session, invitation: Invitation, now: datetime) -> bool:
     response = session.scalar(select(Response).where(Response.invitation_id == invitation.id))
     if response is None:
         raise NotStarted()
-    if is_closed(invitation, now) or interview_completed(session=session, invitation=invitation):
-        raise SurveyClosed()
+    refuse_if_closed(session=session, invitation=invitation, now=now)
     reopened = session.execute(
         update(Response)
         .where(Response.id == response.id, Response.status == COMPLETED)

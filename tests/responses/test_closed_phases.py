@@ -3,13 +3,22 @@ the study back to interview opens them again. Tried as the respondent does: over
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
 
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from surveyapp.db import utcnow
 from surveyapp.enums import InvitationStatus, Phase
 from surveyapp.invitations.models import Invitation, InvitationToken
 from surveyapp.invitations.tokens import new_token, token_hash
+from surveyapp.questionnaires.services import load_version
+from surveyapp.responses import services
 from surveyapp.responses.models import COMPLETED, IN_PROGRESS
+from surveyapp.studies.models import Study
 from surveyapp.studies.phases import on_enter_analyse
+from tests.conftest import is_postgres
 from tests.responses.conftest import ABOUT, FIT, LOYALTY, events, stored, submissions, text_of, the_response
 from tests.studies.conftest import make_study, ready_study  # noqa: F401
 
@@ -142,3 +151,48 @@ def test_closed_phase_a_survey_reopened_and_not_sent_again_counts_as_last_sent(
     assert stored(db) == sent
     assert response.submitted_at == submissions(db)[-1].submitted_at
     assert db.session.get(Invitation, invitation.id).status is InvitationStatus.COMPLETED
+
+
+@pytest.mark.skipif(
+    not is_postgres(), reason="PostgreSQL lets writers run side by side; SQLite one at a time"
+)
+def test_closed_phase_an_answer_written_while_the_study_moves_to_analyse_waits_and_is_refused(
+    db, app, survey_study, make_invitation, respondent
+):
+    # Arrange: Ben has started; a researcher's transaction has moved the study to analyse, not committed yet
+    setup = survey_study()
+    invitation = make_invitation(setup.study, setup.ben, setup.globex_id)
+    respondent(invitation).save("about", ABOUT)
+    mover = Session(bind=db.engine)
+    mover.execute(update(Study).where(Study.id == setup.study.id).values(phase=Phase.ANALYSE))
+    outcome: dict[str, object] = {}
+
+    def save_in_another_request() -> None:
+        with app.app_context(), Session(bind=db.engine) as other:
+            found = other.get(Invitation, invitation.id)
+            questionnaire = load_version(session=other, version_id=found.study_questionnaire.version_id)
+            try:
+                services.save_page(
+                    session=other, invitation=found, response=None, questionnaire=questionnaire,
+                    section_key="about", page_answers={"name": "Too late"}, resume_at="fit", language="en",
+                    now=utcnow(),
+                )  # fmt: skip
+                other.commit()
+                outcome["saved"] = True
+            except services.SurveyClosed:
+                other.rollback()
+                outcome["closed"] = True
+
+    # Act
+    writer = threading.Thread(target=save_in_another_request)
+    writer.start()
+    writer.join(timeout=1.0)
+    waited = writer.is_alive()
+    mover.commit()
+    writer.join(timeout=30)
+    mover.close()
+
+    # Assert
+    assert waited
+    assert outcome == {"closed": True}
+    assert stored(db)["name"] == "Ann"
