@@ -28,6 +28,20 @@ def _empty_memo():
     MEMO.accounts = DEFAULT_ACCOUNTS
 
 
+def unhappy_client(db, study, account_id, email, when):
+    """A new client of the account who answers every scale item at the bottom, submitted at `when`."""
+    contact = scope.add_contact(
+        session=db.session, study=study, side=Side.CLIENT, email=email, name=email.split("@")[0].upper(),
+        role="Buyer", account_id=account_id, actor=None,
+    )  # fmt: skip
+    chosen = study.questionnaire_for(Perspective.CLIENT, Purpose.SURVEY)
+    questionnaire = load_version(session=db.session, version_id=chosen.version_id)
+    add_response(
+        db.session, study, contact, account_id, Perspective.CLIENT, answers(questionnaire, 1, 0), when
+    )
+    db.session.commit()
+
+
 def _fresh_document(db, study):
     """The document the rules make now, without the memo."""
     MEMO.clear()
@@ -81,17 +95,7 @@ def test_new_response_gives_a_new_analysis(db, dashboard_study):
     built = dashboard_study()
     delta = built.accounts["Delta Retail"]
     before = shared_analysis_document(session=db.session, study=built.study)
-    contact = scope.add_contact(
-        session=db.session, study=built.study, side=Side.CLIENT, email="d2@delta.example", name="D2",
-        role="Buyer", account_id=delta, actor=None,
-    )  # fmt: skip
-    chosen = built.study.questionnaire_for(Perspective.CLIENT, Purpose.SURVEY)
-    questionnaire = load_version(session=db.session, version_id=chosen.version_id)
-    add_response(
-        db.session, built.study, contact, delta, Perspective.CLIENT, answers(questionnaire, 1, 0),
-        datetime(2026, 11, 2, 9, tzinfo=UTC),
-    )  # fmt: skip
-    db.session.commit()
+    unhappy_client(db, built.study, delta, "d2@delta.example", datetime(2026, 11, 2, 9, tzinfo=UTC))
 
     # Act
     after = shared_analysis_document(session=db.session, study=built.study)
@@ -110,17 +114,7 @@ def test_previous_wave_change_gives_a_new_analysis(db, dashboard_study):
     built = dashboard_study(supplier=previous.study.supplier, previous=previous.study)
     first = study_analysis(session=db.session, study=built.study)
     delta = previous.accounts["Delta Retail"]
-    contact = scope.add_contact(
-        session=db.session, study=previous.study, side=Side.CLIENT, email="d9@delta.example", name="D9",
-        role="Buyer", account_id=delta, actor=None,
-    )  # fmt: skip
-    chosen = previous.study.questionnaire_for(Perspective.CLIENT, Purpose.SURVEY)
-    questionnaire = load_version(session=db.session, version_id=chosen.version_id)
-    add_response(
-        db.session, previous.study, contact, delta, Perspective.CLIENT, answers(questionnaire, 1, 0),
-        datetime(2025, 11, 2, 9, tzinfo=UTC),
-    )  # fmt: skip
-    db.session.commit()
+    unhappy_client(db, previous.study, delta, "d9@delta.example", datetime(2025, 11, 2, 9, tzinfo=UTC))
 
     # Act
     second = study_analysis(session=db.session, study=built.study)
