@@ -39,7 +39,7 @@ from surveyapp.mail.outbox import Draft, queue_message
 from surveyapp.mail.render import absolute_url
 from surveyapp.mail.settings import MailSettings
 from surveyapp.privacy.services import _free_text_keys, erase_contact
-from surveyapp.responses.models import Answer, Response, ResponseSubmission
+from surveyapp.responses.models import Answer, Response, ResponseDraft, ResponseSubmission
 from surveyapp.studies.models import Contact, Study
 
 #: How long before the deletion the researchers are told.
@@ -157,6 +157,7 @@ def _strip_study_texts(session: Session, contact: Contact, study: Study) -> None
         select(Response).where(Response.contact_id == contact.id, Response.study_id == study.id)
     ):
         keys = sorted(_free_text_keys(session, response.questionnaire_version_id, cache))
+        session.execute(delete(ResponseDraft).where(ResponseDraft.response_id == response.id))
         ids = select(Answer.id).where(Answer.response_id == response.id, Answer.item_key.in_(keys))
         session.execute(delete(ThemeTag).where(ThemeTag.answer_id.in_(ids)))
         session.execute(delete(ReportQuote).where(ReportQuote.answer_id.in_(ids)))

@@ -56,7 +56,7 @@ from surveyapp.privacy.requests import close_for_contacts, label_of
 from surveyapp.questionnaires.services import load_version
 from surveyapp.reporting.models import Report, ReportCommentary, ReportDelivery, ReportKind, ReportStatus
 from surveyapp.reporting.services import REPORTING_PHASES, request_report
-from surveyapp.responses.models import Answer, Response, ResponseSubmission
+from surveyapp.responses.models import Answer, Response, ResponseDraft, ResponseSubmission
 from surveyapp.studies.models import Account, Contact, Study, Supplier
 from surveyapp.studies.uploads import ImportUpload
 
@@ -212,6 +212,8 @@ def _erase_responses(
         study = studies[response.study_id]
         if response.account_id is not None:
             affected.accounts.add((study.id, response.account_id))
+        # Changes not sent hold the respondent's words too; they never counted, so they simply go.
+        session.execute(delete(ResponseDraft).where(ResponseDraft.response_id == response.id))
         if not study.keep_anonymous_scores:
             answer_ids = select(Answer.id).where(Answer.response_id == response.id)
             session.execute(delete(ThemeTag).where(ThemeTag.answer_id.in_(answer_ids)))

@@ -76,6 +76,9 @@ class Response(db.Model):
     submissions: Mapped[list[ResponseSubmission]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="ResponseSubmission.number"
     )
+    draft: Mapped[ResponseDraft | None] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def completed(self) -> bool:
@@ -140,6 +143,31 @@ class ResponseSubmission(db.Model):
 
     def __repr__(self) -> str:
         return f"<ResponseSubmission response={self.response_id} #{self.number}>"
+
+
+class ResponseDraft(db.Model):
+    """Changes a respondent is making to a completed survey ("change my answers", rule 19).
+
+    The completed response and its answers keep counting, untouched, until the draft is sent: then its answers
+    become the response's and the draft is gone. A draft left alone changes nothing and is dropped when the
+    study's answers close for analysis. `answers` maps item keys to raw values (the encoding of `Answer`);
+    erasure and retention delete drafts with the free text in them.
+    """
+
+    __tablename__ = "response_drafts"
+
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Where the respondent resumes the draft: a section key, or "_review".
+    current_section: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="draft")
+
+    def __repr__(self) -> str:
+        return f"<ResponseDraft response={self.response_id} {len(self.answers or {})} answers>"
 
 
 class ResponseDimensionSums(db.Model):

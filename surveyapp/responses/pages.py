@@ -29,6 +29,7 @@ NOTICE_REVEALED = "revealed"
 NOTICE_INCOMPLETE = "incomplete"
 NOTICE_EXPIRED = "expired"
 NOTICE_REOPENED = "reopened"
+NOTICE_KEPT = "kept"
 NOTICE_UNAVAILABLE = "unavailable"
 NOTICE_CATEGORY = "survey"
 
@@ -58,6 +59,8 @@ class Journey:
     # Whether the emails that brought the respondent here have a Reply-To (the pages say "reply" only then).
     can_reply: bool = False
     completed: bool = False
+    # Changing a completed survey: the answers shown are the draft's, and those sent before still count.
+    revising: bool = False
     started: bool = False
     submitted_at: datetime | None = None
     preview: bool = False

@@ -15,19 +15,28 @@ from surveyapp.invitations.models import Invitation
 from surveyapp.questionnaires.models import QuestionnaireVersion
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import load_version
-from surveyapp.responses.models import COMPLETED, IN_PROGRESS, Answer, Response, ResponseSubmission
+from surveyapp.responses.models import (
+    COMPLETED,
+    IN_PROGRESS,
+    Answer,
+    Response,
+    ResponseDraft,
+    ResponseSubmission,
+)
 from surveyapp.studies.models import Account, Contact, Study, StudyAccount, StudyQuestionnaire
 
 
 @dataclass(frozen=True, slots=True)
 class Survey:
     """What a respondent page needs: the invitation, its response (None before the first save), the pinned
-    questionnaire and the stored raw answers."""
+    questionnaire, the raw answers the respondent sees (those of the draft of changes when there is one) and
+    that draft."""
 
     invitation: Invitation
     response: Response | None
     questionnaire: Questionnaire
     answers: dict[str, str]
+    draft: ResponseDraft | None = None
 
     @property
     def study(self) -> Study:
@@ -81,13 +90,14 @@ def _survey_statement() -> Any:
     if not _SURVEY:
         pinned = func.coalesce(Response.questionnaire_version_id, StudyQuestionnaire.version_id)
         _SURVEY.append(
-            select(Invitation, Response, QuestionnaireVersion.id, QuestionnaireVersion.version)
+            select(Invitation, Response, ResponseDraft, QuestionnaireVersion.id, QuestionnaireVersion.version)
             .join(Invitation.study)
             .join(Study.supplier)
             .join(Invitation.contact)
             .join(Invitation.study_questionnaire)
             .outerjoin(Invitation.account)
             .outerjoin(Response, Response.invitation_id == Invitation.id)
+            .outerjoin(ResponseDraft, ResponseDraft.response_id == Response.id)
             .join(QuestionnaireVersion, QuestionnaireVersion.id == pinned)
             .options(
                 contains_eager(Invitation.study).contains_eager(Study.supplier),
@@ -103,18 +113,23 @@ def _survey_statement() -> Any:
 def load_survey(*, session: Session, invitation_id: int) -> Survey | None:
     """The survey behind an invitation, or None when it does not exist or its contact was erased.
 
-    One query loads the invitation with its study, supplier, contact, account, questionnaire and response (the
+    One query loads the invitation with its study, supplier, contact, account, questionnaire, response and draft (the
     identity map then serves `invitation.study` and the like without more queries); a second the answers.
     """
     row = session.execute(_survey_statement(), {"invitation_id": invitation_id}).one_or_none()
     if row is None:
         return None
-    invitation, response, version_id, version = row
+    invitation, response, draft, version_id, version = row
     if invitation.contact.erased_at is not None:
         return None
     questionnaire = pinned_questionnaire(session=session, version_id=version_id, version=version)
-    answers = stored_answers(session=session, response_id=response.id) if response else {}
-    return Survey(invitation, response, questionnaire, answers)
+    if draft is not None:
+        answers = {key: value for key, value in draft.answers.items() if value is not None}
+    elif response is not None:
+        answers = stored_answers(session=session, response_id=response.id)
+    else:
+        answers = {}
+    return Survey(invitation, response, questionnaire, answers, draft)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,11 @@ def _journey(survey: queries.Survey) -> Journey:
         lang=_language(survey),
         placeholders=survey.placeholders,
         answers=survey.answers,
-        current=response.current_section if response else None,
+        current=survey.draft.current_section
+        if survey.draft
+        else response.current_section
+        if response
+        else None,
         prefix="survey",
         url_args={"invitation_id": survey.invitation.id},
         supplier=study.supplier.name,
@@ -85,7 +89,8 @@ def _journey(survey: queries.Survey) -> Journey:
         interviewed=interviewed,
         keeps_scores=study.keep_anonymous_scores,
         can_reply=_can_reply(study),
-        completed=bool(response and response.completed),
+        completed=bool(response and response.completed and survey.draft is None),
+        revising=survey.draft is not None,
         started=response is not None,
         submitted_at=response.submitted_at if response else None,
     )
@@ -234,6 +239,8 @@ def survey_done(invitation_id: int) -> PageResponse:
     with force_locale(current.lang):
         if current.interviewed:
             return pages.closed_page(current)
+        if current.revising:
+            return redirect(current.url("review"), 303)
         if not current.completed:
             return redirect(current.url("start"), 303)
         others = queries.other_surveys(
@@ -258,6 +265,17 @@ def survey_reopen(invitation_id: int) -> PageResponse:
         if changed:
             flash(pages.NOTICE_REOPENED, pages.NOTICE_CATEGORY)
     return redirect(current.url("review"), 303)
+
+
+@bp.post("/survey/<int:invitation_id>/keep")
+def survey_keep(invitation_id: int) -> PageResponse:
+    """Leave the answers as they were sent: the draft of changes is dropped."""
+    survey, current = _load(invitation_id)
+    with force_locale(current.lang):
+        if services.discard_draft(session=db.session, invitation=survey.invitation, now=utcnow()):
+            flash(pages.NOTICE_KEPT, pages.NOTICE_CATEGORY)
+        db.session.commit()
+    return redirect(current.url("done"), 303)
 
 
 @bp.route("/survey/<int:invitation_id>/erasure", methods=["GET", "POST"])

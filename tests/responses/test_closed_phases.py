@@ -15,7 +15,7 @@ from surveyapp.invitations.models import Invitation, InvitationToken
 from surveyapp.invitations.tokens import new_token, token_hash
 from surveyapp.questionnaires.services import load_version
 from surveyapp.responses import services
-from surveyapp.responses.models import COMPLETED, IN_PROGRESS
+from surveyapp.responses.models import COMPLETED, IN_PROGRESS, ResponseDraft
 from surveyapp.studies.models import Study
 from surveyapp.studies.phases import on_enter_analyse
 from tests.conftest import is_postgres
@@ -126,7 +126,7 @@ def test_closed_phase_link_shows_closed_page_in_respondents_language_and_records
     assert events(db, invitation.id) == []
 
 
-def test_closed_phase_a_survey_reopened_and_not_sent_again_counts_as_last_sent(
+def test_closed_phase_drops_a_draft_not_sent_and_the_answers_sent_count(
     db, survey_study, make_invitation, respondent
 ):
     # Arrange: Ben sent his answers, reopened them, changed his name and left without sending
@@ -151,6 +151,7 @@ def test_closed_phase_a_survey_reopened_and_not_sent_again_counts_as_last_sent(
     assert stored(db) == sent
     assert response.submitted_at == submissions(db)[-1].submitted_at
     assert db.session.get(Invitation, invitation.id).status is InvitationStatus.COMPLETED
+    assert db.session.scalars(select(ResponseDraft)).all() == []
 
 
 @pytest.mark.skipif(
