@@ -83,7 +83,7 @@ ACT_PAGES = (
     f"/studies/{SLUG}/act",
     f"/studies/{SLUG}/act?none_page=300&actions_page=10",
     f"/studies/{SLUG}/dashboard",
-    f"/studies/{SLUG}/dashboard?segment=Care&role=Director&page=20",
+    f"/studies/{SLUG}/dashboard?segment=Care&role=decision_maker&page=20",
 )
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveyapp.analysis import queries
 from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountScoreIndex, account_scores_from_aggregates
+from surveyapp.analysis.disclosure import Disclosure
 from surveyapp.analysis.fit import OverallFit, account_overall
 from surveyapp.analysis.inputs import (
     AccountDimensionAggregate,
@@ -30,7 +32,8 @@ from surveyapp.analysis.snapshot import Pending, SharedSnapshot
 from surveyapp.analysis.study import StudyAnalysis, analyse_study
 from surveyapp.analysis.thresholds import Thresholds
 from surveyapp.questionnaires.schema import ScoringModel
-from surveyapp.questionnaires.services import load_scoring_version
+from surveyapp.questionnaires.services import load_scoring_version, load_version
+from surveyapp.responses.models import Response
 from surveyapp.studies.models import Study
 
 #: This process's last analyses (`memo`): the rules run again only when what they read has changed.
@@ -205,3 +208,28 @@ def shared_analysis_document(*, session: Session, study: Study) -> dict[str, Any
     for the same data, so the caller must not change it. Everyone else uses `analysis_document`."""
     with collector_paused():
         return MEMO.document_of(study_analysis(session=session, study=study))
+
+
+def disclosure_of(*, session: Session, study: Study) -> Disclosure:
+    """Rule 18 for a study: the stricter of its scoring version's and the current scoring.yaml's threshold,
+    and every dimension either marks sensitive (a version pinned before rule 18 existed marks none), with
+    the item keys of those dimensions in the questionnaires the study's responses answered."""
+    pinned, _provisional = scoring_of(session=session, study=study)
+    current = current_scoring()
+    sensitive = frozenset(
+        dimension.key for model in (pinned, current) for dimension in model.dimensions if dimension.sensitive
+    )
+    versions = session.scalars(
+        select(Response.questionnaire_version_id).where(Response.study_id == study.id).distinct()
+    ).all()
+    items = frozenset(
+        item.key
+        for version_id in versions
+        for item in load_version(session=session, version_id=version_id).items
+        if item.dimension in sensitive
+    )
+    return Disclosure(
+        confidential_min_n=max(pinned.thresholds.confidential_min_n, current.thresholds.confidential_min_n),
+        sensitive_dimensions=sensitive,
+        sensitive_items=items,
+    )

@@ -46,11 +46,18 @@ def _named(analysis: Analysis, rows: list[Mapping[str, Any]] | None) -> list[dic
 
 
 def account_view(
-    *, session: Session, study: Study, account: Account, language: str, with_responses: bool
+    *,
+    session: Session,
+    study: Study,
+    account: Account,
+    language: str,
+    with_responses: bool,
+    outside: bool = False,
 ) -> dict[str, Any] | None:
     """Everything the account page shows; None when the analysis has no entry for the account.
-    `with_responses` adds the responses behind the numbers (researchers only). Raises AnalysisError."""
-    analysis = load_analysis(session=session, study=study, language=language)
+    `with_responses` adds the responses behind the numbers (researchers only); `outside`: the reader is not
+    of the research team, and sees what rule 18 allows. Raises AnalysisError."""
+    analysis = load_analysis(session=session, study=study, language=language, outside=outside)
     entry = analysis.entries.get(account.id)
     if entry is None:
         return None
@@ -79,7 +86,9 @@ def account_view(
         "quadrant_name": labels.label(labels.QUADRANT_NAMES, quadrant),
         "quadrant_meaning": labels.label(labels.QUADRANT_MEANINGS, quadrant),
         "signals": [{**signal, "statement": statement(signal)} for signal in entry["signals"]],
-        "roles": role_table(session=session, study=study, analysis=analysis, account_ids={account.id}),
+        "roles": role_table(
+            session=session, study=study, analysis=analysis, account_ids={account.id}, language=language
+        ),
         "responses": (
             queries.account_responses(session=session, study=study, account_id=account.id)
             if with_responses

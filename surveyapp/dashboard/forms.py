@@ -12,7 +12,7 @@ from surveyapp.reporting.forms import CommentaryForm
 
 __all__ = ["NO_ROLE", "CommentaryForm", "FilterForm"]
 
-#: The filter value of respondents whose contact has no role.
+#: The filter value of respondents who gave no answer to the role question.
 NO_ROLE = "__none__"
 
 
@@ -25,10 +25,11 @@ class FilterForm(FlaskForm):
     segment = SelectField(_l("Segment"), validate_choice=False, default="")
     role = SelectField(_l("Respondent role"), validate_choice=False, default="")
 
-    def offer(self, *, segments: list[str], roles: list[str]) -> FilterForm:
+    def offer(self, *, segments: list[str], roles: list[str], role_labels: dict[str, str]) -> FilterForm:
+        """`roles`: the role groups present ("" for no answer); `role_labels`: their names."""
         self.segment.choices = [("", _("All segments"))] + [(s, s) for s in segments]
         self.role.choices = [("", _("All roles"))] + [
-            (role or NO_ROLE, role or _("Role not given")) for role in roles
+            (role or NO_ROLE, role_labels.get(role, role) if role else _("Role not given")) for role in roles
         ]
         return self
 

@@ -5,7 +5,9 @@ The role breakdown counts the same responses as the analysis (rule 2, `responses
 and scores a respondent the same way (rule 3): per counted response and dimension, the weighted mean of the
 scored items, Σ(score × weight) / Σ(weight), from the same trigger-kept `response_dimension_sums` as the
 engine's `analysis.queries.units._units`. Those respondent scores are then averaged per (role, perspective,
-dimension) in the database; only the aggregates leave it.
+dimension) in the database; only the aggregates leave it. A respondent's role is their answer to the question
+tagged `role` in the questionnaire they answered (rule 18: role groups, never free-text job titles); "" when
+they did not give one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from surveyapp.enums import Perspective, ResponseMode
 from surveyapp.interviews.models import Interview
-from surveyapp.responses.models import Response, ResponseDimensionSums
+from surveyapp.questionnaires.services import load_version
+from surveyapp.responses.models import Answer, Response, ResponseDimensionSums
 from surveyapp.responses.storage import counted_select
 from surveyapp.studies.models import Account, Contact, Study, StudyAccount
 
@@ -94,22 +97,63 @@ def segments(*, session: Session, study: Study) -> list[str]:
     )
 
 
-def roles(*, session: Session, study: Study) -> list[str]:
-    """The distinct roles of the contacts whose responses count ("" for contacts without a role), sorted."""
+@dataclass(frozen=True, slots=True)
+class RoleGroups:
+    """The role question of each questionnaire version the study's responses answered, and the groups' labels."""
+
+    keys: dict[int, str]  # questionnaire version id -> item key of its role question
+    labels: dict[
+        str, str
+    ]  # option key -> label in the language asked for (the first questionnaire's wording)
+
+
+def role_groups(*, session: Session, study: Study, language: str) -> RoleGroups:
+    """The role questions (tagged `role`) of the questionnaires the study's responses answered."""
+    versions = session.scalars(
+        select(Response.questionnaire_version_id).where(Response.study_id == study.id).distinct()
+    ).all()
+    keys: dict[int, str] = {}
+    labels: dict[str, str] = {}
+    for version_id in sorted(versions):
+        question = load_version(session=session, version_id=version_id).role_question
+        if question is None:
+            continue
+        keys[version_id] = question.key
+        for option in question.options or ():
+            labels.setdefault(option.key, option.label.get(language))
+    return RoleGroups(keys=keys, labels=labels)
+
+
+def _role_answer_join(counted: object, groups: RoleGroups) -> ColumnElement[bool]:
+    """Joins a counted response to its answer to its own questionnaire's role question."""
+    version = counted.c.questionnaire_version_id  # type: ignore[attr-defined]
+    matches = [
+        and_(version == version_id, Answer.item_key == key) for version_id, key in sorted(groups.keys.items())
+    ]
+    return and_(Answer.response_id == counted.c.id, or_(*matches) if matches else false())  # type: ignore[attr-defined]
+
+
+def roles(*, session: Session, study: Study, groups: RoleGroups) -> list[str]:
+    """The role groups of the respondents whose responses count ("" for those without an answer), sorted."""
     counted = counted_select(study.id).subquery("counted")
-    return list(
-        session.scalars(
-            select(Contact.role)
-            .join(counted, counted.c.contact_id == Contact.id)
-            .where(counted.c.perspective.in_(BREAKDOWN_PERSPECTIVES))
-            .distinct()
-            .order_by(Contact.role)
-        )
+    return sorted(
+        {
+            value or ""
+            for value in session.scalars(
+                select(Answer.value)
+                .select_from(counted)
+                .outerjoin(Answer, _role_answer_join(counted, groups))
+                .where(counted.c.perspective.in_(BREAKDOWN_PERSPECTIVES))
+                .distinct()
+            )
+        }
     )
 
 
-def _respondent_scores(study: Study, account_ids: Collection[int] | None) -> Select[tuple[object, ...]]:
-    """One row per counted response and dimension: the respondent's role and weighted mean (rule 3).
+def _respondent_scores(
+    study: Study, account_ids: Collection[int] | None, groups: RoleGroups
+) -> Select[tuple[object, ...]]:
+    """One row per counted response and dimension: the respondent's role group and weighted mean (rule 3).
 
     Read from `response_dimension_sums`, which triggers keep equal to a GROUP BY of the answers, exactly as
     the analysis reads its units (`analysis.queries.units._units`): the same means, without grouping every
@@ -122,26 +166,27 @@ def _respondent_scores(study: Study, account_ids: Collection[int] | None) -> Sel
     return (
         select(
             counted.c.id.label("unit"),
-            Contact.role.label("role"),
+            func.coalesce(Answer.value, "").label("role"),
             counted.c.perspective.label("perspective"),
             sums.dimension.label("dimension"),
             (sums.weighted / sums.weights).label("mean"),
         )
+        .select_from(counted)
         .join(sums, sums.response_id == counted.c.id)
-        .join(Contact, Contact.id == counted.c.contact_id)
+        .outerjoin(Answer, _role_answer_join(counted, groups))
         .where(counted.c.perspective.in_(BREAKDOWN_PERSPECTIVES), in_accounts)
     )
 
 
 def role_breakdown(
-    *, session: Session, study: Study, account_ids: Collection[int] | None = None
+    *, session: Session, study: Study, groups: RoleGroups, account_ids: Collection[int] | None = None
 ) -> list[RoleCell]:
     """Per (role, perspective, dimension) and per (perspective, dimension) over all roles: the mean of the
     respondent dimension scores and n respondents, over the accounts in `account_ids` (None: all in scope).
 
     A staff member who rates several accounts counts once per account, as in the analysis.
     """
-    units = _respondent_scores(study, account_ids).cte("units")
+    units = _respondent_scores(study, account_ids, groups).cte("units")
     by_role = session.execute(
         select(units.c.role, units.c.perspective, units.c.dimension, func.avg(units.c.mean), func.count())
         .group_by(units.c.role, units.c.perspective, units.c.dimension)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -26,14 +26,15 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis import charts
 from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountScoreIndex
+from surveyapp.analysis.disclosure import Disclosure, hidden_groups, shared_outside_view
 from surveyapp.analysis.portfolio import portfolio_dimensions, quadrant_counts
 from surveyapp.analysis.rounding import round_score
-from surveyapp.analysis.service import MEMO, AnalysisError, scoring_of, study_analysis
+from surveyapp.analysis.service import MEMO, AnalysisError, disclosure_of, scoring_of, study_analysis
 from surveyapp.analysis.study import AccountResult, StudyAnalysis
 from surveyapp.auth.permissions import can_see_supplier
 from surveyapp.core.paging import Page, Wanted
 from surveyapp.dashboard import queries
-from surveyapp.enums import Phase, Quadrant, Role
+from surveyapp.enums import Perspective, Phase, Quadrant, Role
 from surveyapp.i18n import _
 from surveyapp.reporting import labels
 from surveyapp.reporting.context import chart_labels
@@ -76,30 +77,45 @@ def access_of(user: Any, study: Study) -> DashboardAccess:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """The study's analysis once: unrounded (for segment views) and as the JSON document, side by side."""
+    """The study's analysis once: unrounded (for segment views) and as the JSON document, side by side.
+
+    For a reader outside the research team (`outside`), the document is rule 18's `outside_view` of it."""
 
     result: StudyAnalysis
     document: Mapping[str, Any]
     dimension_names: Mapping[str, str]
     # document["accounts"][i] is result.accounts[i]; by account id:
     entries: Mapping[int, Mapping[str, Any]]
+    disclosure: Disclosure = field(default_factory=Disclosure)
+    outside: bool = False
 
     @property
     def min_n(self) -> int:
         return int(self.document["thresholds"]["min_n"])
 
 
-def load_analysis(*, session: Session, study: Study, language: str) -> Analysis:
-    """Raises AnalysisError when the stored scores do not fit the study's scoring version."""
+def load_analysis(*, session: Session, study: Study, language: str, outside: bool = False) -> Analysis:
+    """Raises AnalysisError when the stored scores do not fit the study's scoring version. `outside`: the
+    reader is not of the research team (rule 18)."""
     result = study_analysis(session=session, study=study)
     document = MEMO.document_of(result)  # shared: this module only reads it
+    disclosure = disclosure_of(session=session, study=study)
+    if outside:
+        document = shared_outside_view(document, disclosure)
     scoring, _provisional = scoring_of(session=session, study=study)
     entries = {
         account.account.account_id: entry
         for account, entry in zip(result.accounts, document["accounts"], strict=True)
     }
     names = {dimension.key: dimension.name.get(language) for dimension in scoring.dimensions}
-    return Analysis(result=result, document=document, dimension_names=names, entries=entries)
+    return Analysis(
+        result=result,
+        document=document,
+        dimension_names=names,
+        entries=entries,
+        disclosure=disclosure,
+        outside=outside,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +160,7 @@ def segment_portfolio(analysis: Analysis, account_ids: Collection[int]) -> Segme
 
 @dataclass(frozen=True, slots=True)
 class RoleColumn:
-    role: str | None  # None: all roles together
+    role: str | None  # None: all roles together; "": no role given
     label: str
 
 
@@ -154,6 +170,9 @@ class RoleTable:
 
     columns: list[RoleColumn]
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Rule 18: some cells are withheld (outside the research team) or marked identifiable (inside it).
+    withheld: bool = False
+    identifiable: bool = False
 
 
 def role_table(
@@ -162,34 +181,60 @@ def role_table(
     study: Study,
     analysis: Analysis,
     account_ids: Collection[int] | None,
+    language: str,
     role: str | None = None,
 ) -> RoleTable:
     """The role breakdown over the given accounts (None: all), as a table per perspective; with `role`, only
-    that role beside all roles. A cell: mean (rule 14), n respondents, `indicative` when n < min_n."""
-    cells = queries.role_breakdown(session=session, study=study, account_ids=account_ids)
+    that role group beside all roles. A cell: mean (rule 14), n respondents, `indicative` when n < min_n.
+
+    Rule 18: a role group of fewer than `confidential_min_n` respondents is `withheld` outside the research
+    team (with the next smallest groups, so that the total gives none away: `disclosure.hidden_groups`), and
+    marked `identifiable` inside it; over one account, a sensitive dimension's "all roles" cell follows the
+    account's own rule (`disclosure.outside_cell`)."""
+    groups = queries.role_groups(session=session, study=study, language=language)
+    cells = queries.role_breakdown(session=session, study=study, groups=groups, account_ids=account_ids)
     present = sorted({c.role for c in cells if c.role is not None})
     shown = [r for r in present if role is None or r == role]
-    columns = [RoleColumn(None, _("All roles"))] + [RoleColumn(r, r or _("Role not given")) for r in shown]
+    columns = [RoleColumn(None, _("All roles"))] + [
+        RoleColumn(r, groups.labels.get(r, r) if r else _("Role not given")) for r in shown
+    ]
     by_key = {(c.role, c.perspective, c.dimension): c for c in cells}
+    disclosure = analysis.disclosure
+    one_account = account_ids is not None and len(account_ids) == 1
     table = RoleTable(columns=columns)
     for perspective in queries.BREAKDOWN_PERSPECTIVES:
         rows = []
         for key, name in analysis.dimension_names.items():
-            found = {column.role: by_key.get((column.role, perspective, key)) for column in columns}
-            if all(value is None for value in found.values()):
+            found = {r: by_key.get((r, perspective, key)) for r in [None, *present]}
+            if all(found.get(column.role) is None for column in columns):
                 continue
-            rows.append(
-                {
-                    "key": key,
-                    "name": name,
-                    "cells": {
-                        r: None
-                        if c is None
-                        else {"mean": round_score(c.mean), "n": c.n, "indicative": c.n < analysis.min_n}
-                        for r, c in found.items()
-                    },
+            sizes = {r: c.n for r, c in found.items() if r is not None and c is not None}
+            hidden = hidden_groups(sizes, disclosure)
+            sensitive = key in disclosure.sensitive_dimensions and perspective is Perspective.SUPPLIER
+            row_cells: dict[str | None, dict[str, Any] | None] = {}
+            for column in columns:
+                c = found.get(column.role)
+                if c is None:
+                    row_cells[column.role] = None
+                    continue
+                cell: dict[str, Any] = {
+                    "mean": round_score(c.mean),
+                    "n": c.n,
+                    "indicative": c.n < analysis.min_n,
                 }
-            )
+                sensitive_total = (
+                    column.role is None and one_account and sensitive and not disclosure.group_shown(c.n)
+                )
+                if analysis.outside and (column.role in hidden or sensitive_total):
+                    cell = {"mean": None, "n": None, "indicative": False, "withheld": True}
+                    table = replace(table, withheld=True)
+                elif not analysis.outside and (
+                    sensitive_total or (column.role is not None and not disclosure.group_shown(c.n))
+                ):
+                    cell["identifiable"] = True
+                    table = replace(table, identifiable=True)
+                row_cells[column.role] = cell
+            rows.append({"key": key, "name": name, "cells": row_cells})
         table.rows[perspective.value] = rows
     return table
 
@@ -267,19 +312,21 @@ def portfolio_view(
     session: Session,
     study: Study,
     language: str,
+    outside: bool = False,
     segment: str | None = None,
     role: str | None = None,
     table_page: Wanted = FIRST_PAGE,
     drift_page: Wanted = FIRST_PAGE,
     cost_page: Wanted = FIRST_PAGE,
 ) -> dict[str, Any]:
-    """Everything the study dashboard shows; `segment` restricts the accounts (quadrants, dimension means,
+    """Everything the study dashboard shows (`outside`: to a reader outside the research team, as rule 18
+    allows); `segment` restricts the accounts (quadrants, dimension means,
     coverage, the matrix and the role breakdown); the cost of mismatch and the statistics stay portfolio-wide.
     The account tables are paged (`table_page`, `drift_page`, `cost_page`): the analysis is of every account,
     the page shows a page of them. Raises AnalysisError (see `load_analysis`)."""
     with collector_paused():
         return _portfolio_view(
-            session=session, study=study, language=language, segment=segment, role=role,
+            session=session, study=study, language=language, outside=outside, segment=segment, role=role,
             table_page=table_page, drift_page=drift_page, cost_page=cost_page,
         )  # fmt: skip
 
@@ -289,13 +336,14 @@ def _portfolio_view(
     session: Session,
     study: Study,
     language: str,
+    outside: bool,
     segment: str | None,
     role: str | None,
     table_page: Wanted,
     drift_page: Wanted,
     cost_page: Wanted,
 ) -> dict[str, Any]:
-    analysis = load_analysis(session=session, study=study, language=language)
+    analysis = load_analysis(session=session, study=study, language=language, outside=outside)
     accounts = queries.scope_accounts(session=session, study=study)
     chosen = [a for a in accounts if segment is None or a.segment == segment]
     rows = _account_rows(analysis, chosen)
@@ -329,6 +377,7 @@ def _portfolio_view(
             study=study,
             analysis=analysis,
             account_ids=None if segment is None else {a.id for a in chosen},
+            language=language,
             role=role,
         ),
     }

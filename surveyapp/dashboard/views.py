@@ -79,9 +79,11 @@ def _unavailable(study: Study, access: DashboardAccess, error: AnalysisError) ->
 
 
 def _dashboard(study: Study, access: DashboardAccess, form: CommentaryForm | None = None) -> Page:
+    groups = queries.role_groups(session=db.session, study=study, language=_language())
     filters = FilterForm(request.args).offer(
         segments=queries.segments(session=db.session, study=study),
-        roles=queries.roles(session=db.session, study=study),
+        roles=queries.roles(session=db.session, study=study, groups=groups),
+        role_labels=groups.labels,
     )
     valid = filters.validate()
     try:
@@ -89,6 +91,7 @@ def _dashboard(study: Study, access: DashboardAccess, form: CommentaryForm | Non
             session=db.session,
             study=study,
             language=_language(),
+            outside=access is DashboardAccess.READ,
             segment=filters.chosen_segment if valid else None,
             role=filters.chosen_role if valid else None,
             table_page=paging.wanted(request.args, anchor="matrix-table"),
@@ -128,7 +131,12 @@ def _account_page(
     full = access is DashboardAccess.FULL
     try:
         view = accounts.account_view(
-            session=db.session, study=study, account=account, language=_language(), with_responses=full
+            session=db.session,
+            study=study,
+            account=account,
+            language=_language(),
+            with_responses=full,
+            outside=not full,
         )
     except AnalysisError as exc:
         return _unavailable(study, access, exc)

@@ -17,7 +17,7 @@ from surveyapp.questionnaires.condition_checks import condition_problems
 from surveyapp.questionnaires.errors import Diagnostic, describe_location, validation_diagnostics
 from surveyapp.questionnaires.placeholders import ALLOWED_PLACEHOLDERS, TemplateError, placeholder_names
 from surveyapp.questionnaires.question_checks import QuestionChecker
-from surveyapp.questionnaires.schema import Question, Questionnaire, ScoringModel, Text
+from surveyapp.questionnaires.schema import ROLE_TAG, Question, Questionnaire, ScoringModel, Text
 from surveyapp.questionnaires.source import LineMap
 
 Path_ = tuple[Hashable, ...]
@@ -88,6 +88,8 @@ class FileChecker:
         self.stem = stem
         self.diagnostics: list[Diagnostic] = []
         self.question_paths: dict[str, Path_] = {}
+        # The question tagged `role` so far, with its line: a file has at most one.
+        self.role_seen: tuple[str, int] | None = None
 
     def error(self, path: Path_, message: str) -> None:
         """Report an error at the line of `path`."""
@@ -261,6 +263,15 @@ class FileChecker:
                     )
                 else:
                     nps = (question.key, self.lines.line((*path, "type")))
+            if ROLE_TAG in question.tags:
+                if self.role_seen is not None:
+                    self.error(
+                        (*path, "tags"),
+                        f"question '{question.key}': a second question tagged 'role' (the first is "
+                        f"'{self.role_seen[0]}' on line {self.role_seen[1]}); a questionnaire has at most one",
+                    )
+                else:
+                    self.role_seen = (question.key, self.lines.line((*path, "tags")))
         if isinstance(key, str):
             self.question_paths[key] = path
             defined[key] = question

@@ -9,6 +9,7 @@ from surveyapp.enums import Perspective, QuestionType
 from surveyapp.questionnaires.schema import (
     CHOICE_TYPES,
     NPS_TAG,
+    ROLE_TAG,
     SCALE_TYPES,
     SCORING_TYPES,
     Question,
@@ -136,6 +137,11 @@ class QuestionChecker:
         tags = set(question.tags)
         if NPS_TAG in tags and question.type is not QuestionType.NPS:
             self.error((*path, "tags"), f"{owner}: the 'nps' tag belongs to the nps question only")
+        if ROLE_TAG in tags and question.type is not QuestionType.SINGLE:
+            self.error(
+                (*path, "tags"),
+                f"{owner}: the 'role' tag belongs to a single-choice question (its options are the role groups)",
+            )
         if "signal" in tags and question.type not in SCORING_TYPES:
             self.warn(
                 (*path, "tags"),

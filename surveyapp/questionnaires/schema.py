@@ -38,6 +38,8 @@ CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.MULTI})
 SCALE_TYPES = frozenset({QuestionType.SCALE, QuestionType.MATRIX})
 
 NPS_TAG = "nps"
+#: The question whose options are the role groups of a role breakdown (rule 18): a single choice, one a file.
+ROLE_TAG = "role"
 
 
 def _not_blank(value: str) -> str:
@@ -306,6 +308,11 @@ class Questionnaire(Versioned):
         return self._section_of[question_key]
 
     @cached_property
+    def role_question(self) -> Question | None:
+        """The question tagged `role`: its options are the role groups of breakdowns (rule 18)."""
+        return next((question for question in self.questions if ROLE_TAG in question.tags), None)
+
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         """Every answerable item in order (a matrix contributes one item per row)."""
         return tuple(item for question in self.questions for item in items_of(question))
@@ -339,6 +346,8 @@ class Dimension(Frozen):
     perspectives: tuple[Perspective, ...] = Field(
         default=(Perspective.CLIENT, Perspective.SUPPLIER), strict=False
     )
+    # Rule 18: shown per account outside the research team only from `confidential_min_n` raters.
+    sensitive: Bool = False
 
 
 class Thresholds(Frozen):
@@ -348,6 +357,9 @@ class Thresholds(Frozen):
     gap: Number = 15.0
     signal: Number = 40.0
     min_n: Int = 3
+    # Rule 18: the fewest respondents a subgroup figure (or a sensitive dimension per account) may rest on
+    # outside the research team.
+    confidential_min_n: Int = 3
     deal_fit_go: Number = 70.0
     deal_fit_no_go: Number = 50.0
 

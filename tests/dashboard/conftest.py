@@ -18,7 +18,8 @@ from surveyapp.studies.models import Contact, Study
 from tests.reporting.studies import add_response
 from tests.studies.conftest import make_study  # noqa: F401
 
-# account, segment, effort, billable, [(side, email, role, level 1-5, nps)]
+# account, segment, effort, billable, [(side, email, job title, level 1-5, nps)]; a respondent answers the
+# role question with the role group of their job title (ROLE_GROUPS), none for "".
 ACCOUNTS = (
     (
         "Alpha Zorg",
@@ -56,9 +57,20 @@ ACCOUNTS = (
 )
 
 
-def answers(questionnaire: Any, level: int, nps: int) -> dict[str, str]:
-    """Scale answers around `level` (varied per item, so that item weights matter) and the NPS answer."""
+ROLE_GROUPS = {
+    "Director": "decision_maker",
+    "Buyer": "buyer",
+    "Account manager": "account_lead",
+    "Consultant": "delivery",
+}
+
+
+def answers(questionnaire: Any, level: int, nps: int, title: str = "") -> dict[str, str]:
+    """Scale answers around `level` (varied per item, so that item weights matter), the NPS answer and the
+    role group of the job title `title` (none for "")."""
     values = {}
+    if title and questionnaire.role_question is not None:
+        values[questionnaire.role_question.key] = ROLE_GROUPS[title]
     for number, item in enumerate(questionnaire.scored_items):
         if item.type is QuestionType.NPS:
             values[item.key] = str(nps)
@@ -125,7 +137,7 @@ def dashboard_study(db: Any, make_study: Callable[..., Any]) -> Callable[..., Bu
                     contacts[email],
                     in_scope.account_id,
                     perspective,
-                    answers(questionnaire, level + shift if side == "client" else level, nps),
+                    answers(questionnaire, level + shift if side == "client" else level, nps, role),
                     when,
                 )
         study.phase = phase

@@ -7,6 +7,8 @@ import pytest
 from surveyapp.enums import Role
 from tests.dashboard.conftest import row, tables
 
+BUYER = "I am responsible for purchasing or the contract"
+
 
 @pytest.fixture
 def researcher(login, make_user):
@@ -45,12 +47,12 @@ def test_dashboard_role_filter_shows_that_role_beside_all(client, researcher, da
     built = dashboard_study()
 
     # Act
-    response = client.get(f"/studies/{built.study.slug}/dashboard?role=Buyer")
+    response = client.get(f"/studies/{built.study.slug}/dashboard?role=buyer")
 
     # Assert
     assert response.status_code == 200
     page = tables(response.get_data(as_text=True))
-    assert page["Client's view by respondent role"][0] == ["Dimension", "All roles", "Buyer"]
+    assert page["Client's view by respondent role"][0] == ["Dimension", "All roles", BUYER]
     assert page["Supplier's view by respondent role"][1][2] == "—"
 
 
@@ -64,7 +66,7 @@ def test_dashboard_role_filter_for_respondents_without_role(client, researcher, 
     # Assert
     page = tables(response.get_data(as_text=True))
     assert page["Client's view by respondent role"][0] == ["Dimension", "All roles", "Role not given"]
-    assert row(page["Client's view by respondent role"], "Needs match")[2].endswith("n = 1 (small group)")
+    assert row(page["Client's view by respondent role"], "Needs match")[2].endswith("n = 1 (identifiable)")
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def test_dashboard_table_page_two_keeps_the_segment_and_role_filters(db, client,
     login(make_user(Role.RESEARCHER))
 
     # Act
-    response = client.get(f"/studies/{slug}/dashboard?segment=Care&role=Director&page=2")
+    response = client.get(f"/studies/{slug}/dashboard?segment=Care&role=decision_maker&page=2")
 
     # Assert
     html = _text(response)
@@ -59,9 +59,9 @@ def test_dashboard_table_page_two_keeps_the_segment_and_role_filters(db, client,
     assert "Accounts 51–60 of 60" in html
     assert _matrix_rows(html) == [(str(n), account_name(5 * n)) for n in range(51, 61)]
     assert unescape(re.search(r'<a href="([^"]*)" aria-current="page">', nav).group(1)) == (
-        f"/studies/{slug}/dashboard?segment=Care&role=Director&page=2#matrix-table"
+        f"/studies/{slug}/dashboard?segment=Care&role=decision_maker&page=2#matrix-table"
     )
-    assert f"/studies/{slug}/dashboard?segment=Care&role=Director#matrix-table" in [
+    assert f"/studies/{slug}/dashboard?segment=Care&role=decision_maker#matrix-table" in [
         unescape(href) for href in re.findall(r'<a href="([^"]*)"', nav)
     ]
 

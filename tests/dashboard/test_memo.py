@@ -56,7 +56,7 @@ def test_pages_leave_the_shared_analysis_document_unchanged(db, client, login, m
     login(make_user(Role.RESEARCHER, all_suppliers=True))
     pages = (
         f"/studies/{slug}/dashboard",
-        f"/studies/{slug}/dashboard?segment=Care&role=Director",
+        f"/studies/{slug}/dashboard?segment=Care&role=decision_maker",
         f"/studies/{slug}/dashboard/accounts/{alpha}",
         f"/studies/{slug}/act",
         f"/studies/{slug}/act/accounts/{alpha}",

@@ -140,7 +140,7 @@ def test_role_breakdown_all_roles_equals_account_cells(db, dashboard_study):
     for name, account_id in built.accounts.items():
         # Act
         table = services.role_table(
-            session=db.session, study=built.study, analysis=analysis, account_ids={account_id}
+            session=db.session, study=built.study, analysis=analysis, account_ids={account_id}, language="en"
         )
 
         # Assert
@@ -152,6 +152,12 @@ def test_role_breakdown_all_roles_equals_account_cells(db, dashboard_study):
                     "mean": d[perspective]["mean"],
                     "n": d[perspective]["n"],
                     "indicative": d[perspective]["indicative"],
+                    # rule 18: team energy of one account from fewer than three staff, marked for researchers
+                    **(
+                        {"identifiable": True}
+                        if (perspective, d["key"]) == ("supplier", "team_energy") and d[perspective]["n"] < 3
+                        else {}
+                    ),
                 }
                 for d in entry["dimensions"]
                 if d[perspective] is not None
@@ -162,27 +168,30 @@ def test_role_breakdown_all_roles_equals_account_cells(db, dashboard_study):
 def test_role_breakdown_pools_respondents_over_accounts(db, dashboard_study):
     # Arrange
     built = dashboard_study()
+    groups = queries.role_groups(session=db.session, study=built.study, language="en")
     per_account = {
-        account_id: queries.role_breakdown(session=db.session, study=built.study, account_ids={account_id})
+        account_id: queries.role_breakdown(
+            session=db.session, study=built.study, groups=groups, account_ids={account_id}
+        )
         for account_id in built.accounts.values()
     }
 
     # Act
-    pooled = queries.role_breakdown(session=db.session, study=built.study)
+    pooled = queries.role_breakdown(session=db.session, study=built.study, groups=groups)
 
     # Assert: the Directors (one per account in three accounts) pool to the mean of their three scores
     directors = [
         cell
         for cells in per_account.values()
         for cell in cells
-        if cell.role == "Director"
+        if cell.role == "decision_maker"
         and cell.perspective is Perspective.CLIENT
         and cell.dimension == "needs_match"
     ]
     [both] = [
         cell
         for cell in pooled
-        if cell.role == "Director"
+        if cell.role == "decision_maker"
         and cell.perspective is Perspective.CLIENT
         and cell.dimension == "needs_match"
     ]
@@ -211,15 +220,16 @@ def test_role_breakdown_marks_small_groups(db, client, login, make_user, dashboa
         "Dimension",
         "All roles",
         "Role not given",
-        "Account manager",
-        "Buyer",
-        "Consultant",
-        "Director",
+        "I am responsible for the client (for example as account manager)",
+        "I am responsible for purchasing or the contract",
+        "I decide, or help decide, on the relationship",
+        "I work on the client's work myself",
     ]
     needs = row(clients, "Needs match")
-    assert needs[2].endswith("n = 1 (small group)")
-    assert needs[4].endswith("n = 2 (small group)")
-    assert needs[6].endswith("n = 3")
+    assert needs[2].endswith("n = 1 (identifiable)")
+    assert needs[4].endswith("n = 2 (identifiable)")
+    assert needs[5].endswith("n = 3")
+    assert needs[6] == "—"
     assert needs[1].endswith("n = 6")
 
 

@@ -175,6 +175,7 @@ def test_scoring_thresholds_are_the_documented_ones(scoring: dict[str, Any]) -> 
         "gap": 15,
         "signal": 40,
         "min_n": 3,
+        "confidential_min_n": 3,
         "deal_fit_go": 70,
         "deal_fit_no_go": 50,
     }

@@ -42,6 +42,8 @@ from surveyapp.studies.services import create_study, create_supplier, default_qu
 
 SEGMENTS = ("Care", "Industry", "Retail", "Public", "")
 ROLES = ("Director", "Buyer", "")
+# The answer to the questionnaire's role question (rule 18) of a contact with that job title; none for "".
+ROLE_GROUPS = {"Director": "decision_maker", "Buyer": "buyer", "Account manager": "account_lead"}
 BATCH = 5_000
 # (client level, supplier level) per answered account, in turn: match, customer swayed, blind spot, misfit.
 LEVELS = ((5, 5), (5, 2), (2, 5), (2, 2))
@@ -80,8 +82,10 @@ def _insert(
     return found
 
 
-def _answers(questionnaire: Any, level: int, nps: int) -> dict[str, str]:
+def _answers(questionnaire: Any, level: int, nps: int, role: str = "") -> dict[str, str]:
     values = {}
+    if ROLE_GROUPS.get(role) and questionnaire.role_question is not None:
+        values[questionnaire.role_question.key] = ROLE_GROUPS[role]
     for item in questionnaire.scored_items:
         if item.type is QuestionType.NPS:
             values[item.key] = str(nps)
@@ -170,6 +174,8 @@ def build_large_study(
         for index in range(1, clients_per_account + 1)
     ]
     clients = _insert(session, Contact.__table__, client_rows, ("account_id", "email", "id"))
+    title_of = {row["email"]: row["role"] for row in client_rows}
+    job_title = {contact_id: title_of[email] for _account, email, contact_id in clients}
     first_client = {}
     for account_id, _email, contact_id in sorted(clients):
         first_client.setdefault(account_id, contact_id)
@@ -294,18 +300,19 @@ def build_large_study(
         zip((row["invitation_id"] for row in response_rows), respondents, strict=True),
         key=lambda pair: pair[0],
     )
-    stored: dict[tuple[Perspective, int], list[dict[str, Any]]] = {}
+    stored: dict[tuple[Perspective, int, str], list[dict[str, Any]]] = {}
     answer_rows = []
-    for response_id, (_invitation, (_contact, _account, perspective, level)) in zip(
+    for response_id, (_invitation, (contact, _account, perspective, level)) in zip(
         response_ids, by_invitation, strict=True
     ):
-        if (perspective, level) not in stored:
+        title = job_title.get(contact, "Account manager")
+        if (perspective, level, title) not in stored:
             questionnaire = questionnaires[perspective]
-            stored[(perspective, level)] = [
+            stored[(perspective, level, title)] = [
                 {"item_key": key, **stored_answer(questionnaire.item(key), raw).columns()}
-                for key, raw in _answers(questionnaire, level, 9 if level > 3 else 4).items()
+                for key, raw in _answers(questionnaire, level, 9 if level > 3 else 4, title).items()
             ]
-        for answer in stored[(perspective, level)]:
+        for answer in stored[(perspective, level, title)]:
             answer_rows.append(
                 {"response_id": response_id, "version": 1, "created_at": now, "updated_at": now, **answer}
             )
