@@ -89,8 +89,8 @@ def outside_view(document: Mapping[str, Any], disclosure: Disclosure) -> Json:
     shared (`analysis.memo`) and is only read. Portfolio figures, over accounts, stay as they are."""
     shown = dict(document)
     shown["accounts"] = [_outside_account(entry, disclosure) for entry in document.get("accounts") or []]
+    shown["thresholds"] = {**document["thresholds"], "confidential_min_n": disclosure.confidential_min_n}
     shown["confidentiality"] = {
-        "confidential_min_n": disclosure.confidential_min_n,
         "sd_min_n": SD_MIN_N,
         "sensitive_dimensions": sorted(disclosure.sensitive_dimensions),
     }

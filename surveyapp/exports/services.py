@@ -31,7 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from surveyapp.analysis.service import analysis_document
+from surveyapp.analysis.disclosure import outside_view
+from surveyapp.analysis.service import analysis_document, disclosure_of
 from surveyapp.audit.services import record
 from surveyapp.coding.consent import permissions
 from surveyapp.coding.models import Theme, ThemeTag
@@ -97,9 +98,13 @@ class Export:
     chunks: Iterator[bytes]
 
 
+#: The research team: every export, as it is.
+STAFF_ROLES = (Role.ADMIN, Role.RESEARCHER)
+
+
 def allowed_exports(user: Any) -> tuple[str, ...]:
     """The kinds of export this user may download (researchers and admins all; account teams the analysis)."""
-    if user.role in (Role.ADMIN, Role.RESEARCHER):
+    if user.role in STAFF_ROLES:
         return WHATS
     if user.role == Role.ACCOUNT_TEAM:
         return ACCOUNT_TEAM_EXPORTS
@@ -205,12 +210,15 @@ def _json_array(header: tuple[str, ...], rows: Any) -> Iterator[bytes]:
     yield b"\n]\n"
 
 
-def build_export(*, session: Session, study: Study, what: str, fmt: str) -> Export:
-    """The export file; CSV and JSON answers are generated row by row while they are sent."""
+def build_export(*, session: Session, study: Study, what: str, fmt: str, outside: bool = False) -> Export:
+    """The export file; CSV and JSON answers are generated row by row while they are sent. `outside`: for a
+    reader outside the research team, the analysis as rule 18 lets it leave (`analysis.disclosure`)."""
     check_request(what=what, fmt=fmt)
     base = f"{study.slug}-{what}"
     if what == "analysis":
         document = analysis_document(session=session, study=study)
+        if outside:
+            document = outside_view(document, disclosure_of(session=session, study=study))
         if fmt == "json":
             content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
             return Export(f"{base}.json", MIMETYPES["json"], iter([content]))
@@ -271,7 +279,9 @@ def download(*, session: Session, study: Study, what: str, fmt: str, actor: Any)
     """
     check_request(what=what, fmt=fmt)
     if what != "answers" or fmt not in STREAMED:
-        made = build_export(session=session, study=study, what=what, fmt=fmt)
+        made = build_export(
+            session=session, study=study, what=what, fmt=fmt, outside=actor.role not in STAFF_ROLES
+        )
         record_export(session=session, study=study, what=what, fmt=fmt, actor=actor)
         return made
     stream = _Stream(

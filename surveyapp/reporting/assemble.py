@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from surveyapp.analysis.service import analysis_document, scoring_of
+from surveyapp.analysis.disclosure import outside_view
+from surveyapp.analysis.service import analysis_document, disclosure_of, scoring_of
 from surveyapp.enums import Perspective, Purpose
 from surveyapp.questionnaires.services import load_version
 from surveyapp.reporting.context import DimensionText, Hours, QuestionnaireRef, ReportInputs, StudyFacts
@@ -115,7 +116,10 @@ def report_inputs(
     )
     assert supplier is not None
     language = report.language.value
-    document = analysis_document(session=session, study=study)
+    # Every report goes to an account team: it shows what rule 18 lets leave the research team.
+    document = outside_view(
+        analysis_document(session=session, study=study), disclosure_of(session=session, study=study)
+    )
     scoring, _provisional = scoring_of(session=session, study=study)
     report.analysis = document
     report.scoring_version = document["scoring_version"]

@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from surveyapp.analysis.service import shared_analysis_document
+from surveyapp.analysis.disclosure import shared_outside_view
+from surveyapp.analysis.service import disclosure_of, shared_analysis_document
 from surveyapp.i18n import _l
 from surveyapp.reporting.assemble import commentary_of, hours_of, optional_sections
 from surveyapp.reporting.context import ReportInputs
@@ -119,7 +120,9 @@ def current_states(
     reports = list(reports)
     if not reports:
         return {}
-    document = shared_analysis_document(session=session, study=study)
+    document = shared_outside_view(
+        shared_analysis_document(session=session, study=study), disclosure_of(session=session, study=study)
+    )
     hours, commentary = hours_of(session, study), commentary_of(session, study)
     providers = list(providers)
     sections_by_language: dict[str, Mapping[str | None, Mapping[str, Any]]] = {}

@@ -445,6 +445,8 @@ class Page:
     status: int
     content_type: str
     body: str
+    # The bytes of anything else (a PDF, an export), when the crawl keeps them.
+    data: bytes = b""
 
 
 @dataclass
@@ -470,11 +472,20 @@ def _same_site(url: str) -> bool:
     return parts.scheme in ("", "http") and parts.netloc in ("", "localhost")
 
 
-def crawl(client: Any, app: Flask, start: Iterable[str], *, limit: int = 400, per_pattern: int = 2) -> Crawl:
+def crawl(
+    client: Any,
+    app: Flask,
+    start: Iterable[str],
+    *,
+    limit: int = 400,
+    per_pattern: int = 2,
+    keep_files: bool = False,
+) -> Crawl:
     """GET every same-site link reachable from `start` (following redirects as links), breadth first.
 
     Bounded: at most `per_pattern` addresses per (route, query keys) and `limit` pages in all, so a page per
     account of every kind is seen without visiting each of a thousand rows. Static files are not fetched.
+    `keep_files`: keep the bytes of what is not HTML (downloads) in `Page.data`.
     """
     seen_urls: set[str] = set()
     per_key: dict[tuple[str, tuple[str, ...]], int] = {}
@@ -499,7 +510,8 @@ def crawl(client: Any, app: Flask, start: Iterable[str], *, limit: int = 400, pe
         data = response.get_data()  # also drains a streamed download, which then closes in its own context
         response.close()
         body = data.decode("utf-8") if content_type.startswith("text/html") else ""
-        result.pages.append(Page(path, endpoint, response.status_code, content_type, body))
+        kept = data if keep_files and not body else b""
+        result.pages.append(Page(path, endpoint, response.status_code, content_type, body, kept))
         if 300 <= response.status_code < 400 and response.location:
             target = urljoin(f"http://localhost{path}", response.location)
             if _same_site(target):
