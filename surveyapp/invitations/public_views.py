@@ -13,7 +13,7 @@ the proof) so that RFC 8058 one-click unsubscribe works: mail providers POST `Li
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from werkzeug.wrappers import Response
 
@@ -23,6 +23,8 @@ from surveyapp.invitations import access, optout
 from surveyapp.invitations.emails import reply_address
 from surveyapp.invitations.lifecycle import mark_opened
 from surveyapp.invitations.tokens import LinkState, closed_for_analysis, find_token, resolve
+from surveyapp.privacy.forms import ErasureRequestForm
+from surveyapp.privacy.requests import ErasureRequestError, has_open_request, request_erasure
 
 bp = Blueprint("links", __name__)
 
@@ -40,13 +42,20 @@ personal_link_limit = limiter.shared_limit(
 )
 
 
-def _miss(state: LinkState) -> tuple[str, int]:
+#: Links that no longer open the survey but still let their contact ask for erasure (the email promises it).
+ERASABLE_STATES = (LinkState.VALID, LinkState.EXPIRED, LinkState.OPTED_OUT)
+
+
+def _miss(state: LinkState, token: str | None = None) -> tuple[str, int]:
     code = 404 if state == LinkState.UNKNOWN else 410
     current_app.logger.info(
         "personal link %s (%s) from %s", state.value, request.endpoint, request.remote_addr
     )
     language = str(get_locale() or "en")
-    return render_template("respondent/link_error.html", code=code, state=state.value, lang=language), code
+    erasure = url_for("links.erasure", token=token) if token and state in ERASABLE_STATES else None
+    return render_template(
+        "respondent/link_error.html", code=code, state=state.value, lang=language, erasure_url=erasure
+    ), code
 
 
 @bp.get("/s/<token>")
@@ -57,7 +66,7 @@ def landing(token: str) -> Response | tuple[str, int]:
     invitation = resolved.invitation
     if resolved.state != LinkState.VALID or invitation is None:
         db.session.rollback()
-        return _miss(resolved.state)
+        return _miss(resolved.state, token)
     # In analyse and act the link still leads to the survey, which says it has closed (in the respondent's
     # language); nothing about the invitation changes once its answers are being analysed.
     if not closed_for_analysis(invitation.study):
@@ -85,6 +94,8 @@ def opt_out(token: str) -> Response | tuple[str, int] | str:
         is not None
     )
     language = contact.language.value
+    # An erased contact's links are revoked: nothing left to ask for.
+    erasure_url = url_for("links.erasure", token=token) if contact.erased_at is None else None
     with force_locale(language):
         if request.method == "GET":
             if contact.opted_out_at is not None:
@@ -94,6 +105,7 @@ def opt_out(token: str) -> Response | tuple[str, int] | str:
                     already=True,
                     lang=language,
                     can_reply=can_reply,
+                    erasure_url=erasure_url,
                 )
             return render_template("respondent/opt_out.html", supplier=supplier, lang=language)
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
@@ -110,4 +122,40 @@ def opt_out(token: str) -> Response | tuple[str, int] | str:
             already=not changed,
             lang=language,
             can_reply=can_reply,
+            erasure_url=erasure_url,
         )
+
+
+@bp.route("/s/<token>/erasure", methods=["GET", "POST"])
+@personal_link_limit
+def erasure(token: str) -> Response | tuple[str, int]:
+    """Ask for erasure with a link that no longer opens the survey (the deadline passed, the contact opted out):
+    what the survey's own erasure page does, for the contact the link was sent to. A revoked link (replaced,
+    perhaps because it went to a wrong address) or an unknown one gets the link error page."""
+    resolved = resolve(session=db.session, token=token, now=utcnow())
+    invitation = resolved.invitation
+    if resolved.state not in ERASABLE_STATES or invitation is None:
+        db.session.rollback()
+        return _miss(resolved.state)
+    language = invitation.contact.language.value
+    form = ErasureRequestForm()
+    page = {
+        "action": url_for("links.erasure", token=token),
+        "keeps_scores": invitation.study.keep_anonymous_scores,
+        "lang": language,
+    }
+    with force_locale(language):
+        if form.validate_on_submit():
+            try:
+                request_erasure(
+                    session=db.session, invitation=invitation, note=form.note.data or "", now=utcnow()
+                )
+            except ErasureRequestError as exc:
+                db.session.rollback()
+                form.note.errors = [str(exc)]
+                return render_template("respondent/erasure.html", form=form, requested=False, **page), 422
+            db.session.commit()
+            return render_template("respondent/erasure.html", form=None, requested=True, **page)
+        requested = has_open_request(session=db.session, contact_id=invitation.contact_id)
+        status = 422 if form.errors else 200
+        return render_template("respondent/erasure.html", form=form, requested=requested, **page), status

@@ -79,11 +79,11 @@ def _check_thresholds(raw: Any, error: Any) -> None:
             error(("thresholds", name), f"thresholds: '{name}' must be from 0 to 100, not {_n(value)}")
     if thresholds.min_n < 1:
         error(("thresholds", "min_n"), f"thresholds: 'min_n' must be at least 1, not {thresholds.min_n}")
-    if thresholds.confidential_min_n < 2:
+    if thresholds.confidential_min_n < 3:
         error(
             ("thresholds", "confidential_min_n"),
-            f"thresholds: 'confidential_min_n' must be at least 2 (one respondent is always identifiable), "
-            f"not {thresholds.confidential_min_n}",
+            f"thresholds: 'confidential_min_n' must be at least 3 (in a group of two each can read the other's "
+            f"answers, and the survey and email texts promise three), not {thresholds.confidential_min_n}",
         )
     if thresholds.deal_fit_no_go > thresholds.deal_fit_go:
         error(

@@ -284,6 +284,7 @@ def survey_erasure(invitation_id: int) -> PageResponse:
     privacy admin page (`privacy.requests`)."""
     survey, current = _load(invitation_id)
     form = ErasureRequestForm()
+    page = {"action": current.url("erasure"), "keeps_scores": current.keeps_scores}
     with force_locale(current.lang):
         if form.validate_on_submit():
             try:
@@ -293,12 +294,16 @@ def survey_erasure(invitation_id: int) -> PageResponse:
             except ErasureRequestError as exc:
                 db.session.rollback()
                 form.note.errors = [str(exc)]
-                return pages.render(current, "respondent/erasure.html", 422, form=form, requested=False)
+                return pages.render(
+                    current, "respondent/erasure.html", 422, form=form, requested=False, **page
+                )
             db.session.commit()
-            return pages.render(current, "respondent/erasure.html", form=None, requested=True)
+            return pages.render(current, "respondent/erasure.html", form=None, requested=True, **page)
         requested = has_open_request(session=db.session, contact_id=survey.invitation.contact_id)
         status = 422 if form.errors else 200
-        return pages.render(current, "respondent/erasure.html", status, form=form, requested=requested)
+        return pages.render(
+            current, "respondent/erasure.html", status, form=form, requested=requested, **page
+        )
 
 
 @bp.get("/survey/<int:invitation_id>/saved")

@@ -35,7 +35,9 @@ Kind regards,
 
 --
 Privacy: your answers are used only for this study of how well {supplier} fits its clients. \
-They are stored securely, never used for marketing, and removed on request.
+{supplier} sees the results without your name, per client organisation and in total, and a group within your \
+organisation (such as a role) only from three people. Your answers are stored securely, never used for \
+marketing, and removed when you ask: follow your link and choose "Ask for your data to be erased".
 No more emails about this? Unsubscribe: https://surveys.example.org/opt-out/{token}
 """
 

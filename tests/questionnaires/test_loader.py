@@ -127,6 +127,17 @@ SCORING_CASES = [
         ],
     ),
     (
+        "confidential_min_n_below_three",
+        "thresholds: {confidential_min_n: 2}\n",
+        [
+            (
+                7,
+                "thresholds: 'confidential_min_n' must be at least 3 (in a group of two each can read the "
+                "other's answers, and the survey and email texts promise three), not 2",
+            )
+        ],
+    ),
+    (
         "compared_perspectives_not_two",
         "perspectives_compared: [client, client]\n",
         [

@@ -488,6 +488,47 @@ CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
         ],
     ),
     (
+        "role_tag_on_a_multi_choice",
+        """
+        - key: r1
+          type: multi
+          text: {nl: Rol, en: Role}
+          tags: [role]
+          options:
+            - {key: a, label: {nl: A, en: A}}
+            - {key: b, label: {nl: B, en: B}}
+        """,
+        [
+            (
+                16,
+                "question 'r1': the 'role' tag belongs to a single-choice question (its options are the role "
+                "groups)",
+            )
+        ],
+    ),
+    (
+        "second_role_question",
+        """
+        - key: r1
+          type: single
+          text: {nl: Rol, en: Role}
+          tags: [role]
+          options: [{key: a, label: {nl: A, en: A}}, {key: b, label: {nl: B, en: B}}]
+        - key: r2
+          type: single
+          text: {nl: Rol, en: Role}
+          tags: [role]
+          options: [{key: a, label: {nl: A, en: A}}, {key: b, label: {nl: B, en: B}}]
+        """,
+        [
+            (
+                21,
+                "question 'r2': a second question tagged 'role' (the first is 'r1' on line 16); a questionnaire "
+                "has at most one",
+            )
+        ],
+    ),
+    (
         "knockout_at_or_below_on_single",
         """
         - key: q1

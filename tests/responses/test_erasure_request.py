@@ -138,3 +138,80 @@ def test_survey_pages_link_to_erasure_and_say_reply_only_when_replies_arrive(
     assert f'href="/survey/{invitation.id}/erasure"' in without.get_data(as_text=True)
     assert claim not in text_of(without)
     assert claim in text_of(with_reply)
+
+
+def _emailed_link(db, invitation) -> str:
+    """The personal link the invitation's email carried (tokens are stored hashed)."""
+    from surveyapp.invitations.models import InvitationToken
+    from surveyapp.invitations.tokens import new_token, token_hash
+
+    link = new_token()
+    token = db.session.scalar(select(InvitationToken).where(InvitationToken.invitation_id == invitation.id))
+    token.token_hash = token_hash(link)
+    db.session.commit()
+    return link
+
+
+def test_erasure_request_from_a_link_past_its_deadline(db, client, survey_study, make_invitation):
+    # Arrange: the deadline has passed; Ben follows the link from his email
+    setup = survey_study()
+    invitation = make_invitation(setup.study, setup.ben, setup.globex_id)
+    link = _emailed_link(db, invitation)
+    invitation.status = InvitationStatus.EXPIRED
+    db.session.commit()
+
+    # Act
+    landing = client.get(f"/s/{link}")
+    page = client.get(f"/s/{link}/erasure")
+    token = client.csrf_token()
+    asked = client.post(f"/s/{link}/erasure", data={"csrf_token": token, "note": NOTE})
+
+    # Assert
+    assert landing.status_code == 410
+    assert f'href="/s/{link}/erasure"' in landing.get_data(as_text=True)
+    assert page.status_code == 200
+    assert asked.status_code == 200
+    assert "Your request has been received." in text_of(asked)
+    [request] = requests_of(db)
+    assert (request.contact_id, request.note) == (setup.ben.id, NOTE)
+    assert db.session.get(Contact, setup.ben.id).opted_out_at is not None
+
+
+def test_erasure_request_offered_after_opting_out(db, client, survey_study, make_invitation):
+    # Arrange
+    setup = survey_study()
+    invitation = make_invitation(setup.study, setup.ben, setup.globex_id)
+    link = _emailed_link(db, invitation)
+
+    # Act
+    opted = client.post(f"/opt-out/{link}")
+    landing = client.get(f"/s/{link}")
+
+    # Assert
+    assert opted.status_code == 200
+    assert f'href="/s/{link}/erasure"' in opted.get_data(as_text=True)
+    assert f'href="/s/{link}/erasure"' in landing.get_data(as_text=True)
+    assert client.get(f"/s/{link}/erasure").status_code == 200
+
+
+def test_erasure_request_refused_for_a_replaced_or_unknown_link(db, client, survey_study, make_invitation):
+    # Arrange: Ben's link was replaced (it may have gone to a wrong address)
+    from surveyapp.db import utcnow
+    from surveyapp.invitations.models import InvitationToken
+
+    setup = survey_study()
+    invitation = make_invitation(setup.study, setup.ben, setup.globex_id)
+    link = _emailed_link(db, invitation)
+    token = db.session.scalar(select(InvitationToken).where(InvitationToken.invitation_id == invitation.id))
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+    # Act
+    landing = client.get(f"/s/{link}")
+    replaced = client.get(f"/s/{link}/erasure")
+    unknown = client.get("/s/not-a-real-link-at-all-0000000000/erasure")
+
+    # Assert
+    assert (landing.status_code, replaced.status_code, unknown.status_code) == (410, 410, 404)
+    assert "/erasure" not in landing.get_data(as_text=True)
+    assert requests_of(db) == []

@@ -48,7 +48,7 @@ NON_OBJECT_ENDPOINTS = frozenset(
 )
 # Routes whose address carries a secret token instead of an id: the token is the permission (tested below).
 TOKEN_ENDPOINTS = frozenset(
-    {"links.landing", "links.opt_out", "deals.public_check", "auth.set_password_link"}
+    {"links.landing", "links.opt_out", "links.erasure", "deals.public_check", "auth.set_password_link"}
 )
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 # A made-up token: the survey link, the opt-out and the deal check say "not found"; the password link moves the
@@ -56,6 +56,7 @@ SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 MADE_UP_TOKEN_STATUS = {
     "links.landing": 404,
     "links.opt_out": 404,
+    "links.erasure": 404,
     "deals.public_check": 404,
     "auth.set_password_link": 410,
 }
