@@ -140,9 +140,13 @@ def compose(
         subject = DEFAULTS[language]["test"] + subject
     opt_out = absolute_url(mail.base_url, "links.opt_out", token=links[0].token)
     sender = sender_name(study, settings, language)
-    # The study's reply address, else the operator's default (SURVEYAPP_MAIL_REPLY_TO); without either the
+    # As `reply_address`: the study's, the supplier's research contact, the operator's default; without any the
     # email does not tell the recipient to reply.
-    reply_to = (settings.reply_to if settings is not None else None) or mail.sender.reply_to
+    reply_to = (
+        (settings.reply_to if settings is not None else None)
+        or study.supplier.research_contact_email
+        or mail.sender.reply_to
+    )
     context: dict[str, Any] = {
         "subject": subject,
         "sender": sender,
@@ -184,7 +188,13 @@ def invitation_draft(**kwargs: Any) -> Draft:
 
 
 def reply_address(*, session: Any, study: Study, default: str | None) -> str | None:
-    """Where a reply to the study's emails goes: the study's reply address, else the operator's `default`
-    (SURVEYAPP_MAIL_REPLY_TO); None when there is none, and nothing may then tell people to reply."""
+    """Where a reply to the study's emails goes: the study's reply address (its lead: set in the study's email
+    settings, else the researcher who first sent), else the supplier's research contact, else the operator's
+    `default` (SURVEYAPP_MAIL_REPLY_TO); None when there is none, and nothing may then tell people to reply."""
     settings = session.get(StudyEmailSettings, study.id)
-    return (settings.reply_to if settings is not None else None) or default or None
+    return (
+        (settings.reply_to if settings is not None else None)
+        or study.supplier.research_contact_email
+        or default
+        or None
+    )

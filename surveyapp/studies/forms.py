@@ -49,6 +49,14 @@ class SupplierSettingsForm(FlaskForm):
     )
     logo = FileField(_l("Logo (PNG or JPEG, at most 512 kB)"))
     remove_logo = BooleanField(_l("Remove the current logo"))
+    research_contact_email = StringField(
+        _l("Research contact (email address)"),
+        validators=[Optional(), Length(max=254)],
+        description=_l(
+            "Replies to the emails of this supplier's studies go here when a study has no reply address of its "
+            "own. Empty: the installation's default."
+        ),
+    )
 
 
 class StudySettingsMixin:

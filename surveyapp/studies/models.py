@@ -49,6 +49,9 @@ class Supplier(db.Model):
     brand_colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     logo_mime: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Where replies to a study's emails go when the study has no reply address of its own (before the
+    # operator's SURVEYAPP_MAIL_REPLY_TO): the agency's researcher for this supplier.
+    research_contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

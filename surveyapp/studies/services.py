@@ -17,6 +17,7 @@ from surveyapp.auth.permissions import can_create_suppliers
 from surveyapp.db import claim_edit
 from surveyapp.enums import Language, Perspective, Purpose
 from surveyapp.i18n import _l
+from surveyapp.mail.headers import HeaderError, check_address
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import ensure_questionnaire_version
 from surveyapp.studies.models import Study, StudyQuestionnaire, Supplier
@@ -100,9 +101,11 @@ def update_supplier(
     logo: bytes | None = None,
     logo_mime: str | None = None,
     remove_logo: bool = False,
+    research_contact_email: str | None = None,
     actor: Any,
 ) -> Supplier:
-    """Change what reports use: language, brand colour and logo (PNG or JPEG up to 512 kB)."""
+    """Change what reports use (language, brand colour, logo: PNG or JPEG up to 512 kB) and the research contact
+    that replies to the studies' emails reach."""
     if brand_colour and not COLOUR_PATTERN.match(brand_colour):
         raise StudyError(_l("A colour is written as # and six hexadecimal digits, e.g. #1f5f99."))
     if logo is not None:
@@ -113,6 +116,13 @@ def update_supplier(
         supplier.logo, supplier.logo_mime = logo, logo_mime
     elif remove_logo:
         supplier.logo, supplier.logo_mime = None, None
+    contact = (research_contact_email or "").strip()
+    if contact:
+        try:
+            contact = check_address(contact, what=_l("The research contact"))
+        except HeaderError as exc:
+            raise StudyError(str(exc)) from exc
+    supplier.research_contact_email = contact or None
     supplier.report_language = report_language
     supplier.brand_colour = brand_colour.lower() if brand_colour else None
     session.flush()

@@ -98,6 +98,7 @@ def supplier_settings(supplier_id: int) -> Response | tuple[str, int]:
                 logo=upload.read(services.MAX_LOGO_BYTES + 1) if upload else None,
                 logo_mime=upload.mimetype if upload else None,
                 remove_logo=form.remove_logo.data,
+                research_contact_email=form.research_contact_email.data,
                 actor=current_user,
             )
         except services.StudyError as exc:

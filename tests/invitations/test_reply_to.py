@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.config import ConfigError
+from surveyapp.enums import Role
 from surveyapp.invitations.models import StudyEmailSettings
 from surveyapp.invitations.sending import send_invitations
 from surveyapp.mail.models import MailKind, OutboxMessage
@@ -72,3 +73,43 @@ def test_reply_to_setting_must_be_one_address(make_app, value):
     assert str(error.value) == (
         f"SURVEYAPP_MAIL_REPLY_TO must be one email address, e.g. research@example.org, not {value!r}"
     )
+
+
+def test_reply_to_the_suppliers_research_contact_before_the_operator_default(db, make_app, fit_study):
+    # Arrange: the study has no reply address of its own; its supplier names a research contact
+    study = fit_study()
+    study.supplier.research_contact_email = "lisa@agency.example"
+    db.session.commit()
+    app = make_app(MAIL_REPLY_TO="research@agency.example")
+
+    # Act
+    send_invitations(session=db.session, study=study, mail=mail_settings(app.config), now=SENT)
+    db.session.commit()
+
+    # Assert
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert {m.reply_to for m in messages} == {"lisa@agency.example"}
+    assert all(REPLY_HINTS[m.language] in m.text_body for m in messages)
+
+
+def test_reply_to_research_contact_set_on_the_supplier_settings_page(db, client, login, make_user, fit_study):
+    # Arrange
+    login(make_user(Role.RESEARCHER, all_suppliers=True))
+    study = fit_study()
+    supplier_id = study.supplier.id
+    page = f"/suppliers/{supplier_id}/settings"
+
+    # Act
+    refused = client.post_form(page, {"report_language": "nl", "research_contact_email": "lisa at agency"})
+    saved = client.post_form(
+        page, {"report_language": "nl", "research_contact_email": " lisa@agency.example "}
+    )
+
+    # Assert: a clear error that keeps what was typed; then the address, trimmed
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "The research contact is not a valid email address." in html
+    assert 'value="lisa at agency"' in html
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert study.supplier.research_contact_email == "lisa@agency.example"
