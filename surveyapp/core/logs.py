@@ -1,7 +1,8 @@
 """Log lines without secrets: the bearer tokens in personal links never reach a log.
 
-Four kinds of address carry a secret token as their last part: personal survey links (`/s/<token>`), opt-out
-links, deal-check links and password links. Whoever reads a log line with one could answer a survey, opt a
+Four kinds of address carry a secret token right after their first part: personal survey links (`/s/<token>`,
+and the erasure request reached from one, `/s/<token>/erasure`), opt-out links, deal-check links and password
+links. Whoever reads a log line with one could answer a survey, opt a
 contact out or set a password. The app's logger (`surveyapp`, and through it every `surveyapp.*` module logger)
 and the library loggers below get one handler of ours whose filter redacts each record *before* any other
 handler sees it: the token becomes `…` in the message, its arguments and its traceback. gunicorn's access and

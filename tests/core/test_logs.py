@@ -36,7 +36,7 @@ def test_redact_covers_every_route_with_a_token(app):
 
     unredacted = [rule for rule in rules if "SECRET" in redact(rule.replace("<token>", "SECRET"))]
 
-    assert rules == sorted(f"/{route}/<token>" for route in TOKEN_ROUTES)
+    assert rules == sorted([*(f"/{route}/<token>" for route in TOKEN_ROUTES), "/s/<token>/erasure"])
     assert unredacted == []
 
 
