@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -166,13 +166,16 @@ class RoleColumn:
 
 @dataclass(frozen=True, slots=True)
 class RoleTable:
-    """Per perspective: rows of (dimension key, name, {role: cell or None}); columns in display order."""
+    """Per perspective: the columns ("all roles", then the role groups of that side's respondents) and rows of
+    (dimension key, name, {role: cell or None})."""
 
-    columns: list[RoleColumn]
+    columns: dict[str, list[RoleColumn]] = field(default_factory=dict)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    # Rule 18: some cells are withheld (outside the research team) or marked identifiable (inside it).
-    withheld: bool = False
-    identifiable: bool = False
+    # Rule 18: per perspective, whether some group cells are withheld (outside the research team) or marked
+    # identifiable (inside it), and whether every group cell is withheld (the page then says so in a sentence).
+    withheld: set[str] = field(default_factory=set)
+    identifiable: set[str] = field(default_factory=set)
+    all_withheld: set[str] = field(default_factory=set)
 
 
 def role_table(
@@ -193,17 +196,19 @@ def role_table(
     account's own rule (`disclosure.outside_cell`)."""
     groups = queries.role_groups(session=session, study=study, language=language)
     cells = queries.role_breakdown(session=session, study=study, groups=groups, account_ids=account_ids)
-    present = sorted({c.role for c in cells if c.role is not None})
-    shown = [r for r in present if role is None or r == role]
-    columns = [RoleColumn(None, _("All roles"))] + [
-        RoleColumn(r, groups.labels.get(r, r) if r else _("Role not given")) for r in shown
-    ]
     by_key = {(c.role, c.perspective, c.dimension): c for c in cells}
     disclosure = analysis.disclosure
     one_account = account_ids is not None and len(account_ids) == 1
-    table = RoleTable(columns=columns)
+    table = RoleTable()
     for perspective in queries.BREAKDOWN_PERSPECTIVES:
+        side = perspective.value
+        present = sorted({c.role for c in cells if c.role is not None and c.perspective is perspective})
+        shown = [r for r in present if role is None or r == role]
+        columns = [RoleColumn(None, _("All roles"))] + [
+            RoleColumn(r, groups.labels.get(r, r) if r else _("Role not given")) for r in shown
+        ]
         rows = []
+        group_cells = withheld_cells = 0
         for key, name in analysis.dimension_names.items():
             found = {r: by_key.get((r, perspective, key)) for r in [None, *present]}
             if all(found.get(column.role) is None for column in columns):
@@ -225,17 +230,22 @@ def role_table(
                 sensitive_total = (
                     column.role is None and one_account and sensitive and not disclosure.group_shown(c.n)
                 )
+                group_cells += column.role is not None
                 if analysis.outside and (column.role in hidden or sensitive_total):
                     cell = {"mean": None, "n": None, "indicative": False, "withheld": True}
-                    table = replace(table, withheld=True)
+                    table.withheld.add(side)
+                    withheld_cells += column.role is not None
                 elif not analysis.outside and (
                     sensitive_total or (column.role is not None and not disclosure.group_shown(c.n))
                 ):
                     cell["identifiable"] = True
-                    table = replace(table, identifiable=True)
+                    table.identifiable.add(side)
                 row_cells[column.role] = cell
             rows.append({"key": key, "name": name, "cells": row_cells})
-        table.rows[perspective.value] = rows
+        table.columns[side] = columns
+        table.rows[side] = rows
+        if group_cells and withheld_cells == group_cells:
+            table.all_withheld.add(side)
     return table
 
 

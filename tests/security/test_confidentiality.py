@@ -154,6 +154,7 @@ def test_confidential_account_pages_withhold_team_energy_and_show_no_sd(app, tea
         name = db.session.get(Account, account_id).name
         dimensions = tables(page.body)["Scores and gaps per dimension"]
         energy = next(row for row in dimensions if row[0] == "Team energy")
+        assert "the scores per role are withheld to protect the respondents" in page.body
         if name in secrets["energy"]:
             assert energy[2].startswith("withheld"), (name, energy)
             assert "to protect the team" in page.body
