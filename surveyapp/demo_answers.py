@@ -348,6 +348,9 @@ def _respond_by_import(session: Session, study: Study, wave: str, start: datetim
         session=session, version_id=study.questionnaire_for(Perspective.CLIENT, Purpose.SURVEY).version_id
     )
     lines = ["account,respondent,perspective,questionnaire,question,value,mode,submitted_at"]
+    # The current wave's clients were interviewed by phone (rule 19: that ends their survey); the finished
+    # wave's one import came from a paper form.
+    mode = "interview" if wave == "2026" else "import"
     for number, (account, email) in enumerate(IMPORTED[wave]):
         contact = session.scalar(
             select(Contact).where(Contact.supplier_id == study.supplier_id, Contact.email == email)
@@ -359,7 +362,7 @@ def _respond_by_import(session: Session, study: Study, wave: str, start: datetim
             if item.key in answers:
                 value = '"' + answers[item.key].replace('"', '""') + '"'
                 lines.append(
-                    f'"{account}",{email},client,{questionnaire.slug},{item.key},{value},import,{moment}'
+                    f'"{account}",{email},client,{questionnaire.slug},{item.key},{value},{mode},{moment}'
                 )
     report = import_responses(
         session=session, study=study, source=io.BytesIO("\n".join(lines).encode()), actor_label=LABEL
