@@ -15,9 +15,9 @@ Pure functions of the analysis JSON document (no Flask, no database).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 #: Below this many respondents no standard deviation leaves the research team.
 SD_MIN_N = 3
@@ -39,61 +39,126 @@ class Disclosure:
         return n >= self.confidential_min_n
 
 
-def outside_cell(cell: Mapping[str, Any] | None, *, sensitive: bool, disclosure: Disclosure) -> Json | None:
-    """An account's score cell as it may leave the research team (a new dict; `cell` is not changed)."""
+def outside_cell(
+    cell: Mapping[str, Any] | None, *, sensitive: bool, disclosure: Disclosure
+) -> Mapping[str, Any] | None:
+    """An account's score cell as it may leave the research team: `cell` itself when nothing is held back,
+    else a new dict (`cell` is never changed)."""
     if cell is None:
         return None
-    shown = dict(cell)
-    n = int(cell.get("n") or 0)
-    if n < SD_MIN_N and "sd" in shown:
-        shown["sd"] = None
-    if sensitive and cell.get("mean") is not None and not disclosure.group_shown(n):
-        shown.update(mean=None, sd=None, withheld=True)
-    return shown
+    n = cell["n"] or 0
+    if sensitive and n < disclosure.confidential_min_n and cell["mean"] is not None:
+        return {**cell, "mean": None, "sd": None, "withheld": True}
+    if n < SD_MIN_N and cell.get("sd") is not None:
+        return {**cell, "sd": None}
+    return cell
 
 
-def _outside_account(entry: Mapping[str, Any], disclosure: Disclosure) -> Json:
-    shown = dict(entry)
-    shown["dimensions"] = [
-        {
-            **row,
-            "client": outside_cell(row.get("client"), sensitive=False, disclosure=disclosure),
-            "supplier": outside_cell(
-                row.get("supplier"),
-                sensitive=row["key"] in disclosure.sensitive_dimensions,
-                disclosure=disclosure,
-            ),
-        }
-        for row in entry.get("dimensions") or []
-    ]
-    if entry.get("understanding") is not None:
-        shown["understanding"] = [
-            {
-                **row,
-                "predicted": outside_cell(row.get("predicted"), sensitive=False, disclosure=disclosure),
-                "client": outside_cell(row.get("client"), sensitive=False, disclosure=disclosure),
-            }
-            for row in entry["understanding"]
+def _outside_rows(
+    rows: list[Mapping[str, Any]], first: str, second: str, sensitive: frozenset[str], disclosure: Disclosure
+) -> list[Mapping[str, Any]]:
+    """Rows of two cells (`first`, `second`; `second` is the supplier's, held back for a `sensitive` key) as
+    they may leave the research team; `rows` itself when nothing changes (most rows of a study with several
+    respondents per account)."""
+    shown: list[Mapping[str, Any]] | None = None
+    for index, row in enumerate(rows):
+        one, two = row[first], row[second]
+        new_one = outside_cell(one, sensitive=False, disclosure=disclosure)
+        new_two = outside_cell(two, sensitive=row["key"] in sensitive, disclosure=disclosure)
+        if new_one is one and new_two is two:
+            if shown is not None:
+                shown.append(row)
+            continue
+        if shown is None:
+            shown = list(rows[:index])
+        shown.append({**row, first: new_one, second: new_two})
+    return rows if shown is None else shown
+
+
+NOTHING: frozenset[str] = frozenset()
+
+
+def outside_account(entry: Mapping[str, Any], disclosure: Disclosure) -> Mapping[str, Any]:
+    """One account of the analysis document as it may leave the research team (`entry` itself when nothing
+    is held back)."""
+    dimensions = entry["dimensions"]
+    understanding = entry.get("understanding")
+    signals = entry.get("signals") or []
+    shown_dimensions = _outside_rows(
+        dimensions, "client", "supplier", disclosure.sensitive_dimensions, disclosure
+    )
+    shown_understanding = (
+        None
+        if understanding is None
+        else _outside_rows(understanding, "predicted", "client", NOTHING, disclosure)
+    )
+    shown_signals = signals
+    if disclosure.sensitive_items and signals:
+        shown_signals = [
+            signal
+            for signal in signals
+            if signal["question"] not in disclosure.sensitive_items
+            or disclosure.group_shown(signal["n"] or 0)
         ]
-    shown["signals"] = [
-        signal
-        for signal in entry.get("signals") or []
-        if signal.get("question") not in disclosure.sensitive_items
-        or disclosure.group_shown(int(signal.get("n") or 0))
-    ]
-    return shown
+    if (
+        shown_dimensions is dimensions
+        and shown_understanding is understanding
+        and len(shown_signals) == len(signals)
+    ):
+        return entry
+    return {
+        **entry,
+        "dimensions": shown_dimensions,
+        "understanding": shown_understanding,
+        "signals": shown_signals,
+    }
+
+
+class OutsideAccounts(Sequence[Mapping[str, Any]]):
+    """The accounts of an analysis document, each held back as it is read (`outside_account`): a page that
+    shows a few of 20,000 accounts pays for those few."""
+
+    def __init__(self, accounts: Sequence[Mapping[str, Any]], disclosure: Disclosure) -> None:
+        self._accounts = accounts
+        self._disclosure = disclosure
+
+    def __len__(self) -> int:
+        return len(self._accounts)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Mapping[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | list[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [outside_account(entry, self._disclosure) for entry in self._accounts[index]]
+        return outside_account(self._accounts[index], self._disclosure)
+
+    def __repr__(self) -> str:
+        return f"<OutsideAccounts {len(self)} accounts>"
 
 
 def outside_view(document: Mapping[str, Any], disclosure: Disclosure) -> Json:
-    """The analysis document as it may be shown outside the research team. A new document: `document` may be
-    shared (`analysis.memo`) and is only read. Portfolio figures, over accounts, stay as they are."""
+    """The analysis document as it may be shown outside the research team. `document` may be shared
+    (`analysis.memo`) and is only read; the view shares the parts that are shown as they are, so it is read-only
+    too. Portfolio figures, over accounts, stay as they are."""
     shown = dict(document)
-    shown["accounts"] = [_outside_account(entry, disclosure) for entry in document.get("accounts") or []]
+    shown["accounts"] = [outside_account(entry, disclosure) for entry in document.get("accounts") or []]
     shown["thresholds"] = {**document["thresholds"], "confidential_min_n": disclosure.confidential_min_n}
     shown["confidentiality"] = {
         "sd_min_n": SD_MIN_N,
         "sensitive_dimensions": sorted(disclosure.sensitive_dimensions),
     }
+    return shown
+
+
+def lazy_outside_view(document: Mapping[str, Any], disclosure: Disclosure) -> Json:
+    """`outside_view` whose accounts are held back as they are read (`OutsideAccounts`): for pages, which show
+    a few accounts of many. Not for serialising (reports and exports use `outside_view`)."""
+    shown = outside_view({**document, "accounts": []}, disclosure)
+    shown["accounts"] = OutsideAccounts(document.get("accounts") or [], disclosure)
     return shown
 
 

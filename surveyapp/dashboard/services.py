@@ -16,7 +16,7 @@ Services take keyword arguments and never touch the request; labels are translat
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis import charts
 from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountScoreIndex
-from surveyapp.analysis.disclosure import Disclosure, hidden_groups, shared_outside_view
+from surveyapp.analysis.disclosure import Disclosure, hidden_groups, lazy_outside_view
 from surveyapp.analysis.portfolio import portfolio_dimensions, quadrant_counts
 from surveyapp.analysis.rounding import round_score
 from surveyapp.analysis.service import MEMO, AnalysisError, disclosure_of, scoring_of, study_analysis
@@ -75,6 +75,47 @@ def access_of(user: Any, study: Study) -> DashboardAccess:
     return DashboardAccess.NONE
 
 
+class EntriesById(Mapping[int, Mapping[str, Any]]):
+    """The analysis document's accounts by account id (`ids[i]` is `accounts[i]`'s), read only when asked for."""
+
+    def __init__(self, ids: Sequence[int], accounts: Sequence[Mapping[str, Any]]) -> None:
+        if len(ids) != len(accounts):
+            raise ValueError(f"{len(ids)} account ids for {len(accounts)} accounts")
+        self._index = {account_id: index for index, account_id in enumerate(ids)}
+        self._accounts = accounts
+
+    def __getitem__(self, account_id: int) -> Mapping[str, Any]:
+        return self._accounts[self._index[account_id]]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+#: What the overview shows of each account: account-level figures, never a respondent subgroup (rule 18).
+SUMMARY_KEYS = ("account", "external_id", "quadrant", "overall", "nps", "drift", "responses")
+
+
+class SummariesById(Mapping[int, Mapping[str, Any]]):
+    """Each account's `SUMMARY_KEYS` only: the overview's rows for a reader outside the research team, read
+    from the full document without holding back 20,000 accounts' cells that the overview never shows."""
+
+    def __init__(self, entries: Mapping[int, Mapping[str, Any]]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, account_id: int) -> Mapping[str, Any]:
+        entry = self._entries[account_id]
+        return {key: entry[key] for key in SUMMARY_KEYS if key in entry}
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """The study's analysis once: unrounded (for segment views) and as the JSON document, side by side.
@@ -84,8 +125,10 @@ class Analysis:
     result: StudyAnalysis
     document: Mapping[str, Any]
     dimension_names: Mapping[str, str]
-    # document["accounts"][i] is result.accounts[i]; by account id:
+    # document["accounts"][i] is result.accounts[i]; by account id (held back for an outside reader):
     entries: Mapping[int, Mapping[str, Any]]
+    # What the overview's rows show of each account (SUMMARY_KEYS); the entries themselves for researchers.
+    summaries: Mapping[int, Mapping[str, Any]]
     disclosure: Disclosure = field(default_factory=Disclosure)
     outside: bool = False
 
@@ -100,19 +143,21 @@ def load_analysis(*, session: Session, study: Study, language: str, outside: boo
     result = study_analysis(session=session, study=study)
     document = MEMO.document_of(result)  # shared: this module only reads it
     disclosure = disclosure_of(session=session, study=study)
+    ids = [account.account.account_id for account in result.accounts]
+    summaries: Mapping[int, Mapping[str, Any]] = EntriesById(ids, document["accounts"])
     if outside:
-        document = shared_outside_view(document, disclosure)
+        # Held back account by account as a page reads them: the overview shows a page of 20,000 accounts.
+        summaries = SummariesById(summaries)
+        document = lazy_outside_view(document, disclosure)
     scoring, _provisional = scoring_of(session=session, study=study)
-    entries = {
-        account.account.account_id: entry
-        for account, entry in zip(result.accounts, document["accounts"], strict=True)
-    }
+    entries = EntriesById(ids, document["accounts"])
     names = {dimension.key: dimension.name.get(language) for dimension in scoring.dimensions}
     return Analysis(
         result=result,
         document=document,
         dimension_names=names,
         entries=entries,
+        summaries=summaries if outside else entries,
         disclosure=disclosure,
         outside=outside,
     )
@@ -300,7 +345,7 @@ def cost_explanation(analysis: Analysis) -> list[dict[str, Any]]:
     mismatched, matching = [], []
     for result in analysis.result.accounts:
         figures = result.account
-        entry = analysis.entries[figures.account_id]
+        entry = analysis.summaries[figures.account_id]
         effort, billable = figures.effort_hours, figures.billable_hours
         if entry["quadrant"] in COST_QUADRANTS and effort is not None and billable is not None:
             beyond = round_score(max(0.0, effort - billable))
@@ -397,7 +442,7 @@ def _account_rows(analysis: Analysis, accounts: Sequence[Any]) -> list[dict[str,
     """The accounts with an analysis entry, numbered in the given (name) order: the numbers of the matrix."""
     rows = []
     for account in accounts:
-        entry = analysis.entries.get(account.id)
+        entry = analysis.summaries.get(account.id)
         if entry is None:
             continue
         rows.append({"number": len(rows) + 1, "account": account, "entry": entry})
