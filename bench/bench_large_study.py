@@ -62,6 +62,8 @@ from stats import spread, table  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/surveyapp_bench_large"
 EMAIL, PASSWORD = "bench-researcher@example.org", "bench researcher password 22"
+# A member of the supplier's account team: the pages as rule 18 lets them leave the research team.
+TEAM_EMAIL, TEAM_PASSWORD = "bench-team@example.org", "bench team password 23"
 SLUG = "large-2026"
 MAX_BYTES = 5_000_000
 MAX_SECONDS = 2.0
@@ -85,18 +87,25 @@ ACT_PAGES = (
     f"/studies/{SLUG}/dashboard",
     f"/studies/{SLUG}/dashboard?segment=Care&role=decision_maker&page=20",
 )
+# The account team's pages; {account} is the first account with both views.
+TEAM_PAGES = (
+    f"/studies/{SLUG}/dashboard",
+    f"/studies/{SLUG}/dashboard?segment=Care&role=decision_maker&page=20",
+    f"/studies/{SLUG}/dashboard/accounts/{{account}}",
+)
 
 
 def build(url: str, instance: Path, accounts: int) -> float:
     """Create the tables, write the large study and a researcher; seconds it took."""
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from surveyapp.app import create_app
     from surveyapp.auth.passwords import hasher_from_config
     from surveyapp.auth.services import create_user
     from surveyapp.enums import Phase, Role
     from surveyapp.extensions import db
+    from surveyapp.studies.models import Study
     from tests.studies.large_study import build_large_study
 
     app = create_app({"SECRET_KEY": bench_submit.SECRET, "DATABASE_URL": url})
@@ -114,6 +123,14 @@ def build(url: str, instance: Path, accounts: int) -> float:
             password=PASSWORD,
             hasher=hasher_from_config(app.config),
         )
+        create_user(
+            session=db.session,
+            email=TEAM_EMAIL,
+            role=Role.ACCOUNT_TEAM,
+            password=TEAM_PASSWORD,
+            hasher=hasher_from_config(app.config),
+            suppliers=[db.session.scalars(select(Study).where(Study.slug == SLUG)).one().supplier],
+        )
         db.session.commit()
         took = time.perf_counter() - started
         if db.engine.dialect.name == "postgresql":
@@ -122,6 +139,22 @@ def build(url: str, instance: Path, accounts: int) -> float:
         db.engine.dispose()
     del os.environ["SURVEYAPP_INSTANCE_PATH"]
     return took
+
+
+def first_answered_account(url: str) -> int:
+    """The id of the first account whose client and supplier both answered (its page shows every part)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT account_id FROM responses GROUP BY account_id "
+                "HAVING COUNT(DISTINCT perspective) = 2 ORDER BY account_id LIMIT 1"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return int(found)
 
 
 def set_phase(url: str, phase: str) -> None:
@@ -191,11 +224,11 @@ class Browser:
             body, status = error.read(), error.code
         return status, len(body), time.perf_counter() - started
 
-    def login(self) -> None:
+    def login(self, email: str = EMAIL, password: str = PASSWORD) -> None:
         with self.opener.open(self.base + "/login", timeout=60) as response:
             form = response.read().decode()
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
-        data = urllib.parse.urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD}).encode()
+        data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
         with self.opener.open(self.base + "/login", data=data, timeout=60) as response:
             response.read()
             if response.url.rstrip("/").endswith("/login"):
@@ -467,18 +500,23 @@ def run_database(name: str, url: str, args: argparse.Namespace, work: Path) -> d
     set_phase(url, "interview")
     timed_parts = parts(url, instance, max(3, args.repeat // 2))
     presses = press_buttons(name, url, work) if args.posts else []
+    team_pages = tuple(page.format(account=first_answered_account(url)) for page in TEAM_PAGES)
+    memo_off = {"SURVEYAPP_ANALYSIS_MEMO_ACCOUNTS": "0"}
+    researcher, team = (EMAIL, PASSWORD), (TEAM_EMAIL, TEAM_PASSWORD)
     rounds = (
-        ("interview", "interview", INTERVIEW_PAGES, {}),
-        ("act", "act", ACT_PAGES, {}),
+        ("interview", "interview", INTERVIEW_PAGES, {}, researcher),
+        ("act", "act", ACT_PAGES, {}, researcher),
         # Every request as the first one after a change: the analysis memo keeps nothing.
-        ("act", "act, memo off", ACT_PAGES[1:], {"SURVEYAPP_ANALYSIS_MEMO_ACCOUNTS": "0"}),
+        ("act", "act, memo off", ACT_PAGES[1:], memo_off, researcher),
+        ("act", "act, account team", team_pages, {}, team),
+        ("act", "act, account team, memo off", team_pages, memo_off, team),
     )
-    for phase, label, pages, settings in rounds:
+    for phase, label, pages, settings, (email, password) in rounds:
         set_phase(url, phase)
         server, port = serve(url, instance, settings)
         try:
             browser = Browser(port)
-            browser.login()
+            browser.login(email, password)
             results += measure(browser, pages, args.repeat, label)
         finally:
             stop(server)

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.audit.services import record
@@ -33,10 +33,11 @@ from surveyapp.interviews.models import (
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.types import knockouts
 from surveyapp.responses import journey
-from surveyapp.responses.models import COMPLETED, IN_PROGRESS, Response, ResponseSubmission
+from surveyapp.responses.models import COMPLETED, IN_PROGRESS, Response
 from surveyapp.responses.modes import close_interviewed
 from surveyapp.responses.queries import stored_answers
 from surveyapp.responses.storage import mark_superseded
+from surveyapp.responses.writes import add_submission
 from surveyapp.studies.models import Assignment, Contact, Study, StudyAccount
 
 PLANNING_PHASES = (Phase.PREPARE, Phase.INTERVIEW)
@@ -337,20 +338,7 @@ def complete_interview(
     )
     if not won.rowcount:  # type: ignore[attr-defined]
         return False
-    number = session.scalar(
-        select(func.coalesce(func.max(ResponseSubmission.number), 0)).where(
-            ResponseSubmission.response_id == interview.response_id
-        )
-    )
-    session.add(
-        ResponseSubmission(
-            response_id=interview.response_id,
-            number=int(number or 0) + 1,
-            submitted_at=ended,
-            language=interview.language,
-            answers=stored_answers(session=session, response_id=interview.response_id),
-        )
-    )
+    add_submission(session, interview.response_id, interview.language, ended)
     interview.status = InterviewStatus.COMPLETED
     interview.ended_at = ended
     session.flush()

@@ -88,7 +88,7 @@ def send_draft(
         )
         .execution_options(synchronize_session=False)
     )
-    add_submission(session, response, language, now)
+    add_submission(session, response.id, language, now)
     session.expire(response)
     supersede_earlier(session=session, response=response)
     invitation.completed_at = now

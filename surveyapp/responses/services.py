@@ -215,7 +215,7 @@ def submit(*, session: Session, invitation: Invitation, questionnaire: Questionn
     if not won.rowcount:  # type: ignore[attr-defined]
         return False
     # The row is ours (locked until commit): the snapshot reads the answers again, as they are now.
-    add_submission(session, response, response.language, now)
+    add_submission(session, response.id, response.language, now)
     session.expire(response)
     supersede_earlier(session=session, response=response)
     lifecycle.mark_completed(session=session, invitation=invitation, at=now)

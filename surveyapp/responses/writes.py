@@ -178,17 +178,18 @@ def supersede_earlier(*, session: Session, response: Response) -> None:
     )
 
 
-def add_submission(session: Session, response: Response, language: str | None, now: datetime) -> None:
-    """Keep a snapshot of the answers as they are now (the row is locked by the caller's compare-and-set)."""
-    snapshot = stored_answers(session=session, response_id=response.id)
+def add_submission(session: Session, response_id: int, language: str | None, now: datetime) -> None:
+    """Keep a snapshot of the response's answers as they are now, numbered after the earlier ones (the response
+    row is locked by the caller's compare-and-set, so the number is the next one)."""
+    snapshot = stored_answers(session=session, response_id=response_id)
     number = session.scalar(
         select(func.coalesce(func.max(ResponseSubmission.number), 0)).where(
-            ResponseSubmission.response_id == response.id
+            ResponseSubmission.response_id == response_id
         )
     )
     session.add(
         ResponseSubmission(
-            response_id=response.id,
+            response_id=response_id,
             number=int(number or 0) + 1,
             submitted_at=now,
             language=language,
