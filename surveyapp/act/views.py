@@ -21,7 +21,7 @@ from surveyapp.act.forms import (
 )
 from surveyapp.act.models import ActionItem
 from surveyapp.act.proposals import propose
-from surveyapp.analysis.service import AnalysisError, shared_analysis_document
+from surveyapp.analysis.service import AnalysisError, disclosure_of, shared_analysis_document
 from surveyapp.auth.decorators import staff_required
 from surveyapp.auth.permissions import is_staff
 from surveyapp.core import paging
@@ -154,6 +154,11 @@ def _render_account(
         decision_form=decision_form,
         action_form=_action_form(study, decision, action_form),
         progress_forms=forms,
+        # Rule 18: an action's link to a warning signal of a sensitive dimension (team energy) would tell an
+        # account team what the signal itself, withheld, does not.
+        hidden_signals=frozenset()
+        if is_staff(current_user)
+        else disclosure_of(session=db.session, study=study).sensitive_items,
         **_common(study),
     ), status
 

@@ -140,12 +140,55 @@ class OutsideAccounts(Sequence[Mapping[str, Any]]):
         return f"<OutsideAccounts {len(self)} accounts>"
 
 
+def withheld_somewhere(accounts: Sequence[Mapping[str, Any]], disclosure: Disclosure) -> frozenset[str]:
+    """The sensitive dimensions withheld for at least one of these accounts (fewer raters than the threshold).
+
+    A figure over several accounts would give such an account's score away (n × mean minus the accounts
+    shown), so outside the research team a sensitive dimension's portfolio figure goes with it."""
+    if not disclosure.sensitive_dimensions:
+        return frozenset()
+    found: set[str] = set()
+    for entry in accounts:
+        for row in entry["dimensions"]:
+            key = row["key"]
+            if key in disclosure.sensitive_dimensions and key not in found:
+                cell = row.get("supplier")
+                if (
+                    cell is not None
+                    and cell["mean"] is not None
+                    and cell["n"] < disclosure.confidential_min_n
+                ):
+                    found.add(key)
+        if found == disclosure.sensitive_dimensions:
+            break
+    return frozenset(found)
+
+
+def _outside_portfolio(portfolio: Mapping[str, Any], withheld: frozenset[str]) -> Mapping[str, Any]:
+    if not withheld:
+        return portfolio
+    return {
+        **portfolio,
+        "dimensions": [
+            {**row, "supplier": {**row["supplier"], "mean": None, "withheld": True}}
+            if row["key"] in withheld and row.get("supplier") is not None
+            else row
+            for row in portfolio.get("dimensions") or []
+        ],
+    }
+
+
 def outside_view(document: Mapping[str, Any], disclosure: Disclosure) -> Json:
     """The analysis document as it may be shown outside the research team. `document` may be shared
     (`analysis.memo`) and is only read; the view shares the parts that are shown as they are, so it is read-only
-    too. Portfolio figures, over accounts, stay as they are."""
+    too. Portfolio figures over accounts stay, but a sensitive dimension's when any account's is withheld."""
     shown = dict(document)
-    shown["accounts"] = [outside_account(entry, disclosure) for entry in document.get("accounts") or []]
+    accounts = document.get("accounts") or []
+    shown["accounts"] = [outside_account(entry, disclosure) for entry in accounts]
+    if "portfolio" in document:
+        shown["portfolio"] = _outside_portfolio(
+            document["portfolio"], withheld_somewhere(accounts, disclosure)
+        )
     shown["thresholds"] = {**document["thresholds"], "confidential_min_n": disclosure.confidential_min_n}
     shown["confidentiality"] = {
         "sd_min_n": SD_MIN_N,
@@ -157,8 +200,13 @@ def outside_view(document: Mapping[str, Any], disclosure: Disclosure) -> Json:
 def lazy_outside_view(document: Mapping[str, Any], disclosure: Disclosure) -> Json:
     """`outside_view` whose accounts are held back as they are read (`OutsideAccounts`): for pages, which show
     a few accounts of many. Not for serialising (reports and exports use `outside_view`)."""
+    accounts = document.get("accounts") or []
     shown = outside_view({**document, "accounts": []}, disclosure)
-    shown["accounts"] = OutsideAccounts(document.get("accounts") or [], disclosure)
+    shown["accounts"] = OutsideAccounts(accounts, disclosure)
+    if "portfolio" in document:
+        shown["portfolio"] = _outside_portfolio(
+            document["portfolio"], withheld_somewhere(accounts, disclosure)
+        )
     return shown
 
 

@@ -153,7 +153,8 @@ def roles(*, session: Session, study: Study, groups: RoleGroups) -> list[str]:
 def _respondent_scores(
     study: Study, account_ids: Collection[int] | None, groups: RoleGroups
 ) -> Select[tuple[object, ...]]:
-    """One row per counted response and dimension: the respondent's role group and weighted mean (rule 3).
+    """One row per counted response and dimension: its account, the respondent's role group and weighted mean
+    (rule 3).
 
     Read from `response_dimension_sums`, which triggers keep equal to a GROUP BY of the answers, exactly as
     the analysis reads its units (`analysis.queries.units._units`): the same means, without grouping every
@@ -166,6 +167,7 @@ def _respondent_scores(
     return (
         select(
             counted.c.id.label("unit"),
+            counted.c.account_id.label("account_id"),
             func.coalesce(Answer.value, "").label("role"),
             counted.c.perspective.label("perspective"),
             sums.dimension.label("dimension"),
@@ -206,6 +208,28 @@ def role_breakdown(
         for role, perspective, dimension, mean, n in by_role
     ]
     return cells
+
+
+def smallest_group_per_account(
+    *, session: Session, study: Study, groups: RoleGroups, account_ids: Collection[int] | None = None
+) -> dict[tuple[str, Perspective, str], int]:
+    """Per (role, perspective, dimension): the fewest respondents that role group has in any one account of
+    the scope (None: all) where it has any. Rule 18 shows a pooled group only when this reaches the threshold."""
+    units = _respondent_scores(study, account_ids, groups).cte("units")
+    per_account = (
+        select(units.c.role, units.c.perspective, units.c.dimension, func.count().label("n"))
+        .group_by(units.c.account_id, units.c.role, units.c.perspective, units.c.dimension)
+        .subquery("per_account")
+    )
+    rows = session.execute(
+        select(
+            per_account.c.role, per_account.c.perspective, per_account.c.dimension, func.min(per_account.c.n)
+        ).group_by(per_account.c.role, per_account.c.perspective, per_account.c.dimension)
+    ).all()
+    return {
+        (str(role), Perspective(str(perspective)), str(dimension)): int(n)
+        for role, perspective, dimension, n in rows
+    }
 
 
 def account_responses(*, session: Session, study: Study, account_id: int) -> list[ResponseRow]:

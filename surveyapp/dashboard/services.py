@@ -189,18 +189,43 @@ def segment_portfolio(analysis: Analysis, account_ids: Collection[int]) -> Segme
         return {"mean": round_score(value.mean), "n": value.n, "indicative": value.n < min_n}
 
     rows = portfolio_dimensions(index, analysis.result.fit_model.keys)
+    withheld = sensitive_withheld(analysis, account_ids)
     return SegmentPortfolio(
         quadrants={q.value: n for q, n in quadrant_counts(r.fit.quadrant for r in chosen).items()},
         dimensions=[
             {
                 "key": row.dimension,
                 "client": cell(row.client),
-                "supplier": cell(row.supplier),
+                "supplier": {**supplier, "mean": None, "withheld": True}
+                if row.dimension in withheld and (supplier := cell(row.supplier)) is not None
+                else cell(row.supplier),
                 "gap": round_score(row.gap),
             }
             for row in rows
         ],
     )
+
+
+def sensitive_withheld(analysis: Analysis, account_ids: Collection[int] | None) -> frozenset[str]:
+    """For a reader outside the research team: the sensitive dimensions withheld for at least one of these
+    accounts (None: all). Their figures over these accounts are withheld too: with n and the other accounts'
+    means, such a figure gives the withheld one away (rule 18)."""
+    disclosure = analysis.disclosure
+    if not analysis.outside or not disclosure.sensitive_dimensions:
+        return frozenset()
+    found: set[str] = set()
+    for result in analysis.result.accounts:
+        if account_ids is not None and result.account.account_id not in account_ids:
+            continue
+        for row in result.fit.dimensions:
+            supplier = row.supplier
+            if (
+                row.dimension in disclosure.sensitive_dimensions
+                and supplier is not None
+                and supplier.n < disclosure.confidential_min_n
+            ):
+                found.add(row.dimension)
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +268,16 @@ def role_table(
     cells = queries.role_breakdown(session=session, study=study, groups=groups, account_ids=account_ids)
     by_key = {(c.role, c.perspective, c.dimension): c for c in cells}
     disclosure = analysis.disclosure
-    one_account = account_ids is not None and len(account_ids) == 1
+    # Outside the research team a group pooled over accounts is shown only when it is large enough in each of
+    # them: else the tables of two scopes (the portfolio and an account) would give a small group away.
+    smallest = (
+        queries.smallest_group_per_account(
+            session=session, study=study, groups=groups, account_ids=account_ids
+        )
+        if analysis.outside
+        else {}
+    )
+    sensitive_rows = sensitive_withheld(analysis, account_ids)
     table = RoleTable()
     for perspective in queries.BREAKDOWN_PERSPECTIVES:
         side = perspective.value
@@ -260,6 +294,11 @@ def role_table(
                 continue
             sizes = {r: c.n for r, c in found.items() if r is not None and c is not None}
             hidden = hidden_groups(sizes, disclosure)
+            if analysis.outside:
+                small = {
+                    r for r in sizes if not disclosure.group_shown(smallest.get((r, perspective, key), 0))
+                }
+                hidden |= hidden_groups({r: (0 if r in small else n) for r, n in sizes.items()}, disclosure)
             sensitive = key in disclosure.sensitive_dimensions and perspective is Perspective.SUPPLIER
             row_cells: dict[str | None, dict[str, Any] | None] = {}
             for column in columns:
@@ -272,9 +311,12 @@ def role_table(
                     "n": c.n,
                     "indicative": c.n < analysis.min_n,
                 }
-                sensitive_total = (
-                    column.role is None and one_account and sensitive and not disclosure.group_shown(c.n)
-                )
+                # A sensitive dimension withheld for an account in scope takes the whole row along outside;
+                # inside, its "all roles" cell of too few raters is marked.
+                if analysis.outside:
+                    sensitive_total = sensitive and key in sensitive_rows
+                else:
+                    sensitive_total = sensitive and column.role is None and not disclosure.group_shown(c.n)
                 group_cells += column.role is not None
                 if analysis.outside and (column.role in hidden or sensitive_total):
                     cell = {"mean": None, "n": None, "indicative": False, "withheld": True}

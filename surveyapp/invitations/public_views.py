@@ -13,6 +13,8 @@ the proof) so that RFC 8058 one-click unsubscribe works: mail providers POST `Li
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from werkzeug.wrappers import Response
@@ -46,16 +48,30 @@ personal_link_limit = limiter.shared_limit(
 ERASABLE_STATES = (LinkState.VALID, LinkState.EXPIRED, LinkState.OPTED_OUT)
 
 
-def _miss(state: LinkState, token: str | None = None) -> tuple[str, int]:
+def _can_reply(study: Any) -> bool:
+    """Whether the emails of this study (None: unknown) carry a Reply-To, so that the page may say "reply"."""
+    default = current_app.config.get("MAIL_REPLY_TO")
+    if study is None:
+        return bool(default)
+    return reply_address(session=db.session, study=study, default=default) is not None
+
+
+def _miss(state: LinkState, token: str | None = None, study: Any = None) -> tuple[str, int]:
     code = 404 if state == LinkState.UNKNOWN else 410
     current_app.logger.info(
         "personal link %s (%s) from %s", state.value, request.endpoint, request.remote_addr
     )
     language = str(get_locale() or "en")
     erasure = url_for("links.erasure", token=token) if token and state in ERASABLE_STATES else None
-    return render_template(
-        "respondent/link_error.html", code=code, state=state.value, lang=language, erasure_url=erasure
-    ), code
+    page = render_template(
+        "respondent/link_error.html",
+        code=code,
+        state=state.value,
+        lang=language,
+        erasure_url=erasure,
+        can_reply=_can_reply(study),
+    )
+    return page, code
 
 
 @bp.get("/s/<token>")
@@ -65,8 +81,10 @@ def landing(token: str) -> Response | tuple[str, int]:
     resolved = resolve(session=db.session, token=token, now=now)
     invitation = resolved.invitation
     if resolved.state != LinkState.VALID or invitation is None:
+        study = invitation.study if invitation is not None else None
+        page = _miss(resolved.state, token, study)
         db.session.rollback()
-        return _miss(resolved.state, token)
+        return page
     # In analyse and act the link still leads to the survey, which says it has closed (in the respondent's
     # language); nothing about the invitation changes once its answers are being analysed.
     if not closed_for_analysis(invitation.study):
@@ -87,12 +105,7 @@ def opt_out(token: str) -> Response | tuple[str, int] | str:
         return _miss(LinkState.UNKNOWN)
     contact = found.invitation.contact
     supplier = found.invitation.study.supplier.name
-    can_reply = (
-        reply_address(
-            session=db.session, study=found.invitation.study, default=current_app.config.get("MAIL_REPLY_TO")
-        )
-        is not None
-    )
+    can_reply = _can_reply(found.invitation.study)
     language = contact.language.value
     # An erased contact's links are revoked: nothing left to ask for.
     erasure_url = url_for("links.erasure", token=token) if contact.erased_at is None else None

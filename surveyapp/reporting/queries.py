@@ -16,12 +16,34 @@ from surveyapp.studies.models import Account, Study, StudyAccount
 from surveyapp.studies.queries import get_visible_study
 
 
+def made_for_account_teams(report: Report) -> bool:
+    """Whether the report was made from what rule 18 lets leave the research team (every report made since the
+    rule has its analysis's `confidentiality`; an earlier one may show what it now holds back)."""
+    return isinstance(report.analysis, dict) and "confidentiality" in report.analysis
+
+
+def _made_for_account_teams_sql(session: Session) -> Any:
+    """`made_for_account_teams` in SQL, so that a list never loads the reports' analyses."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Report.analysis["confidentiality"].is_not(None)
+    return func.json_type(Report.analysis, "$.confidentiality").is_not(None)
+
+
+def _outside_may_see(report: Report) -> bool:
+    return (
+        report.approved_at is not None
+        and report.status is ReportStatus.READY
+        and made_for_account_teams(report)
+    )
+
+
 def visible_report(*, session: Session, user: Any, report_id: int) -> Report | None:
-    """The report if the user may see it; None otherwise (the caller answers 404)."""
+    """The report if the user may see it; None otherwise (the caller answers 404). Account teams see approved
+    reports made under rule 18 only."""
     report = session.get(Report, report_id)
     if report is None or get_visible_study(session=session, user=user, slug=report.study.slug) is None:
         return None
-    if not is_staff(user) and (report.approved_at is None or report.status is not ReportStatus.READY):
+    if not is_staff(user) and not _outside_may_see(report):
         return None
     return report
 
@@ -41,7 +63,11 @@ def study_reports(*, session: Session, user: Any, study: Study) -> list[Report]:
         )
     )
     if not is_staff(user):
-        statement = statement.where(Report.approved_at.is_not(None), Report.status == ReportStatus.READY)
+        statement = statement.where(
+            Report.approved_at.is_not(None),
+            Report.status == ReportStatus.READY,
+            _made_for_account_teams_sql(session),
+        )
     return list(session.scalars(statement))
 
 
@@ -72,7 +98,11 @@ def older_versions(*, session: Session, user: Any, report: Report) -> list[Repor
         Report.id != report.id,
     )
     if not is_staff(user):
-        statement = statement.where(Report.approved_at.is_not(None), Report.status == ReportStatus.READY)
+        statement = statement.where(
+            Report.approved_at.is_not(None),
+            Report.status == ReportStatus.READY,
+            _made_for_account_teams_sql(session),
+        )
     return list(session.scalars(statement.order_by(Report.version.desc())))
 
 

@@ -68,6 +68,10 @@ def _journey(survey: queries.Survey) -> Journey:
     response = survey.response
     study = survey.study
     interviewed = interview_completed(session=db.session, invitation=survey.invitation)
+    closed = services.is_closed(survey.invitation, utcnow()) or interviewed
+    # A draft left open when the survey closed can no longer be sent: the answers sent stand, and the
+    # respondent is shown them as sent (rule 19).
+    revising = survey.draft is not None and not closed
     return Journey(
         questionnaire=survey.questionnaire,
         lang=_language(survey),
@@ -84,13 +88,13 @@ def _journey(survey: queries.Survey) -> Journey:
         account=survey.invitation.account.name if survey.invitation.account else None,
         deadline=study.deadline,
         time_zone=study.time_zone,
-        closed=services.is_closed(survey.invitation, utcnow()) or interviewed,
+        closed=closed,
         analysing=closed_for_analysis(study),
         interviewed=interviewed,
         keeps_scores=study.keep_anonymous_scores,
         can_reply=_can_reply(study),
-        completed=bool(response and response.completed and survey.draft is None),
-        revising=survey.draft is not None,
+        completed=bool(response and response.completed and not revising),
+        revising=revising,
         started=response is not None,
         submitted_at=response.submitted_at if response else None,
     )

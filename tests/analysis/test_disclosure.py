@@ -109,7 +109,10 @@ def test_outside_view_leaves_the_shared_document_and_the_portfolio_as_they_are()
 
     # Assert
     assert original == before
-    assert shown["portfolio"] == before["portfolio"]
+    # Acme's team energy is withheld, so the portfolio's (n × mean minus Globex's would give it away) is too
+    assert shown["portfolio"] == {
+        "dimensions": [{"key": "team_energy", "supplier": {"mean": None, "n": 8, "withheld": True}}]
+    }
     assert shown["thresholds"] == {**before["thresholds"], "confidential_min_n": 3}
     assert shown["confidentiality"] == {"sd_min_n": 3, "sensitive_dimensions": ["team_energy"]}
 
@@ -146,3 +149,15 @@ def test_hidden_groups_hide_small_groups_and_what_would_give_them_away(sizes, hi
 
 def test_disclosure_group_shown_from_the_threshold():
     assert [RULE.group_shown(n) for n in (1, 2, 3, 4)] == [False, False, True, True]
+
+
+def test_outside_view_keeps_a_sensitive_portfolio_figure_when_no_account_is_withheld():
+    # Arrange: every account's team energy rests on three raters
+    original = document()
+    original["accounts"] = [original["accounts"][1]]
+
+    # Act
+    shown = outside_view(original, RULE)
+
+    # Assert
+    assert shown["portfolio"] is original["portfolio"]

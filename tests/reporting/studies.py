@@ -157,12 +157,19 @@ def answered_study_factory(
 def mark_rendered(session: Any, report: Any, pdf: bytes = b"%PDF-1.7 test", pages: int = 1) -> Any:
     """A report as the renderer leaves it, without rendering: claimed, its PDF stored, and the state of the
     data it was made from recorded (`reporting.sources`), as `pipeline.render_stored_report` does."""
+    from surveyapp.analysis.disclosure import outside_view
+    from surveyapp.analysis.service import analysis_document, disclosure_of
     from surveyapp.reporting.assemble import section_providers
     from surveyapp.reporting.services import claim_for_rendering, store_pdf
     from surveyapp.reporting.settings import BUILT_IN_PROVIDERS
     from surveyapp.reporting.sources import current_states
 
     claim_for_rendering(session=session, report_id=report.id)
+    # What `reporting.assemble.report_inputs` stores: the analysis as it may leave the research team.
+    report.analysis = outside_view(
+        analysis_document(session=session, study=report.study),
+        disclosure_of(session=session, study=report.study),
+    )
     state = current_states(
         session=session, study=report.study, reports=[report], providers=section_providers(BUILT_IN_PROVIDERS)
     )

@@ -280,3 +280,31 @@ def test_sending_from_the_page_queues_an_email_per_chosen_member(
     assert "The report is on its way to 1 person." in page
     assert f"{chosen.email}: attached" in page
     assert db.session.scalars(select(OutboxMessage.recipient)).all() == [chosen.email]
+
+
+def test_report_made_before_the_confidentiality_rules_is_kept_from_account_teams(
+    db, make_app, make_user, login, answered_study
+):
+    # Arrange: an approved report whose analysis was stored whole (as before rule 18), and a current one
+    study = answered_study()
+    researcher = make_user(Role.RESEARCHER, all_suppliers=True)
+    old = _report(db, study, approved_by=researcher)
+    report = db.session.get(Report, old)
+    report.analysis = {key: value for key, value in report.analysis.items() if key != "confidentiality"}
+    db.session.commit()
+    current = _report(db, study, approved_by=researcher)
+    team = make_app().test_client()
+    login(make_user(Role.ACCOUNT_TEAM, suppliers=[study.supplier]), target=team)
+    staff = make_app().test_client()
+    login(researcher, target=staff)
+
+    # Act
+    listing = team.get(f"/studies/{study.slug}/reports").get_data(as_text=True)
+    statuses = [team.get(f"/reports/{old}{path}").status_code for path in ("", "/download")]
+    staff_statuses = [staff.get(f"/reports/{old}{path}").status_code for path in ("", "/download")]
+
+    # Assert
+    assert f"/reports/{current}" in listing
+    assert f"/reports/{old}" not in listing
+    assert statuses == [404, 404]
+    assert staff_statuses == [200, 200]

@@ -190,3 +190,26 @@ def test_draft_sent_from_ten_tabs_at_once_is_sent_once(app, db, survey_study, ma
     assert [(r.status_code, location(r)) for r in results] == [(303, f"{browser.base}/done")] * 10
     assert [(s.number, s.answers["needs"]) for s in submissions(db)] == [(1, "4"), (2, "1")]
     assert [detail for _, detail in events(db, invitation.id)].count(services.RESENT_DETAIL) == 1
+
+
+def test_draft_open_when_the_deadline_passes_leaves_the_answers_sent_on_show(
+    db, survey_study, make_invitation, respondent
+):
+    # Arrange: Ben began changing his answers; the deadline passed before he sent them
+    from datetime import date
+
+    setup, _, browser = sent_and_reopened(survey_study, make_invitation, respondent)
+    browser.save("fit", {**FIT, "q-needs": "1"}, action="next")
+    setup.study.deadline = date(2020, 1, 1)
+    db.session.commit()
+
+    # Act
+    done = browser.get("/done")
+    sent = browser.submit()
+
+    # Assert: the thank-you page with what he sent, no way to send the draft, nothing changed
+    assert done.status_code == 200
+    assert "Your answers have been sent" in text_of(done)
+    assert "Change my answers" not in text_of(done)
+    assert sent.status_code == 410
+    assert (the_response(db).status, stored(db)["needs"], len(submissions(db))) == (COMPLETED, "4", 1)

@@ -120,7 +120,7 @@ def test_confidential_crawl_reaches_the_account_teams_pages(team_crawl):
 
 
 def test_confidential_role_groups_below_the_threshold_are_withheld_on_every_page(team_crawl):
-    checked = 0
+    checked = sentences = 0
     for page in team_crawl.pages:
         if not page.body:
             continue
@@ -138,8 +138,10 @@ def test_confidential_role_groups_below_the_threshold_are_withheld_on_every_page
                         cell,
                     )
                     checked += 1
+        sentences += page.body.count("the scores per role are withheld to protect the respondents")
 
-    assert checked > 0
+    # The demo's role groups are all small in some account: its pages say so rather than show a table
+    assert checked + sentences >= 16
 
 
 def test_confidential_account_pages_withhold_team_energy_and_show_no_sd(app, team_crawl):
