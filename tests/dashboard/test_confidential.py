@@ -49,10 +49,13 @@ def test_confidential_portfolio_withholds_groups_small_in_any_account(
     # Act
     html = client.get(f"/studies/{built.study.slug}/dashboard").get_data(as_text=True)
 
-    # Assert: pooled, the decision makers reach three, but each account's table would give its one away
+    # Assert: pooled, the decision makers reach three, but each account's table would give its one away;
+    # team energy over all accounts would give away the accounts rated by one staff member
     assert CLIENTS not in tables(html)
     assert ALL_WITHHELD in html
     assert "identifiable" not in html
+    assert row(tables(html)["Portfolio per dimension"], "Team energy")[2] == "withheld n = 3"
+    assert "Team energy over several accounts is withheld while it is withheld for one of them" in html
 
 
 def test_confidential_groups_large_enough_are_shown_beside_the_account_total(
