@@ -16,7 +16,10 @@ CLIENTS = "Client's view by respondent role"
 BUYER = "I am responsible for purchasing or the contract"
 DECIDER = "I decide, or help decide, on the relationship"
 STAFF = "Supplier's view by respondent role"
-ALL_WITHHELD = "Every role group on this side has fewer than 3 respondents, or would give such a group away"
+ALL_WITHHELD = (
+    "Every role group on this side has fewer than 3 respondents in some account, "
+    "or would give such a group away"
+)
 
 
 def as_account_team(login, make_user, built):
