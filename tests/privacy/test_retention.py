@@ -11,7 +11,7 @@ from surveyapp.invitations.models import Invitation
 from surveyapp.jobs.tasks import apply_retention_periods
 from surveyapp.mail.models import OutboxMessage
 from surveyapp.privacy.retention import deletion_due
-from surveyapp.responses.models import Answer, Response
+from surveyapp.responses.models import Answer, Response, ResponseDraft
 from surveyapp.studies.models import Contact, Study
 from tests.privacy.conftest import EMAIL, NAME, OPEN_ANSWER
 
@@ -80,6 +80,9 @@ def test_retention_keeps_a_contact_of_another_live_study_but_removes_this_studys
             study_questionnaire_id=other.questionnaire_for(Perspective.CLIENT, Purpose.SURVEY).id,
         )
     )
+    # Her changes to the sent survey, not sent yet, hold her words too.
+    response = db.session.scalar(select(Response).where(Response.contact_id == spread.contact_id))
+    db.session.add(ResponseDraft(response_id=response.id, answers={"open_works": OPEN_ANSWER}))
     db.session.commit()
     due = deletion_due(session=db.session, study=study)
 
@@ -88,6 +91,7 @@ def test_retention_keeps_a_contact_of_another_live_study_but_removes_this_studys
     db.session.expire_all()
     contact = db.session.get(Contact, spread.contact_id)
     assert (contact.email, contact.name, contact.erased_at) == (EMAIL, NAME, None)
+    assert db.session.scalars(select(ResponseDraft)).all() == []
     texts = db.session.scalars(
         select(Answer.value).join(Response).where(Response.contact_id == spread.contact_id)
     ).all()
