@@ -63,6 +63,17 @@ class Quadrant(StrEnum):
     INCOMPLETE = "incomplete"
 
 
+class SignalGroup(StrEnum):
+    """How the article names the warning signals (issue 24): a dimension of scoring.yaml says which group its
+    signal items belong to; a signal item of a dimension without one is `other`."""
+
+    SMALL_ERRORS = "small_errors"
+    WORKAROUNDS = "workarounds"
+    FEAR_AND_RELUCTANCE = "fear_and_reluctance"
+    COST_TO_SERVE = "cost_to_serve"
+    OTHER = "other"
+
+
 class ResponseMode(StrEnum):
     SURVEY = "survey"
     INTERVIEW = "interview"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from surveyapp.analysis._numeric import weighted_mean
@@ -16,18 +16,30 @@ from surveyapp.enums import Perspective, Quadrant
 @stored_in_slots
 @dataclass(frozen=True, slots=True)
 class OverallFit:
-    """An account's overall fit per perspective (rule 5); None where a perspective has no dimension score."""
+    """An account's overall fit per perspective (rule 5) and its like-for-like gap (rule 6).
+
+    `client` and `supplier` are rule 5's overalls, each over the dimensions that perspective scored (None
+    without any); the quadrant is decided on them. `gap` is rule 6's overall gap, over the `shared_dimensions`
+    both perspectives scored: the client's weighted mean of those dimensions minus the supplier's, same
+    weights (None when none is shared). `client_n` and `supplier_n` are rule 17's respondents behind each
+    overall (those with at least one dimension score).
+    """
 
     account_id: int
     client: float | None
     supplier: float | None
+    gap: float | None = None
+    shared_dimensions: int = 0
+    client_n: int = 0
+    supplier_n: int = 0
 
-    @property
-    def gap(self) -> float | None:
-        """Overall gap = client overall − supplier overall (rule 6); None unless both exist."""
-        if self.client is None or self.supplier is None:
-            return None
-        return self.client - self.supplier
+    def indicative(self, thresholds: Thresholds) -> bool:
+        """Rule 17: either perspective's overall rests on fewer than `min_n` respondents (none counts)."""
+        return thresholds.is_indicative(self.client_n) or thresholds.is_indicative(self.supplier_n)
+
+    def borderline(self, thresholds: Thresholds) -> bool:
+        """Rule 17: either overall lies within the borderline band of the quadrant threshold."""
+        return thresholds.is_borderline(self.client) or thresholds.is_borderline(self.supplier)
 
 
 @stored_in_slots
@@ -118,14 +130,36 @@ def quadrant(overall: OverallFit, thresholds: Thresholds) -> Quadrant:
     return Quadrant.MISFIT
 
 
-def account_overall(account_id: int, index: AccountScoreIndex, fit_model: FitModel) -> OverallFit:
-    """Both overall fits of one account (rule 5); supplier_predicts_client never enters them (rule 10)."""
+def account_overall(
+    account_id: int,
+    index: AccountScoreIndex,
+    fit_model: FitModel,
+    respondents: RespondentCount | None = None,
+) -> OverallFit:
+    """Both overall fits of one account (rule 5) and the like-for-like gap (rule 6);
+    supplier_predicts_client never enters them (rule 10). `respondents` gives rule 17's n per perspective
+    (default: `largest_cell_n`)."""
     return _overall(
         account_id,
         index.view(account_id, Perspective.CLIENT),
         index.view(account_id, Perspective.SUPPLIER),
         fit_model,
+        respondents or largest_cell_n,
     )
+
+
+#: Rule 17's respondents behind one account's overall for a perspective: (account id, perspective, its
+#: dimension cells) -> n.
+RespondentCount = Callable[[int, Perspective, Mapping[str, AccountDimensionScore]], int]
+
+
+def largest_cell_n(
+    account_id: int, perspective: Perspective, cells: Mapping[str, AccountDimensionScore]
+) -> int:
+    """The largest n among the cells: the respondents behind the overall when every respondent who scored a
+    dimension scored the most-answered one too (a lower bound otherwise). For callers without the respondent
+    counts (pure tests); the app passes the counts the database gives (`ScoredRespondents`)."""
+    return max((cell.n for cell in cells.values()), default=0)
 
 
 def _overall(
@@ -133,8 +167,24 @@ def _overall(
     client: Mapping[str, AccountDimensionScore],
     supplier: Mapping[str, AccountDimensionScore],
     fit_model: FitModel,
+    respondents: RespondentCount,
 ) -> OverallFit:
-    return OverallFit(account_id, _overall_of(client, fit_model), _overall_of(supplier, fit_model))
+    shared = [key for key in fit_model.keys if key in client and key in supplier]
+    gap = None
+    if shared:
+        weights = [fit_model.weight(key) for key in shared]
+        gap = weighted_mean([client[key].mean for key in shared], weights) - weighted_mean(
+            [supplier[key].mean for key in shared], weights
+        )
+    return OverallFit(
+        account_id,
+        _overall_of(client, fit_model),
+        _overall_of(supplier, fit_model),
+        gap,
+        len(shared),
+        respondents(account_id, Perspective.CLIENT, client) if client else 0,
+        respondents(account_id, Perspective.SUPPLIER, supplier) if supplier else 0,
+    )
 
 
 def empty_dimension_rows(dimension_keys: Sequence[str]) -> tuple[DimensionGap, ...]:
@@ -161,6 +211,7 @@ def assess_account(
     *,
     dimension_keys: Sequence[str] | None = None,
     understanding_keys: Sequence[str] | None = None,
+    respondents: RespondentCount | None = None,
 ) -> AccountFit:
     """Overall fits, quadrant, dimension gaps and understanding gaps of one account (rules 5, 6, 7, 10).
 
@@ -175,7 +226,7 @@ def assess_account(
     client = index.view(account_id, Perspective.CLIENT)
     supplier = index.view(account_id, Perspective.SUPPLIER)
     predicted = index.view(account_id, Perspective.SUPPLIER_PREDICTS_CLIENT)
-    overall = _overall(account_id, client, supplier, fit_model)
+    overall = _overall(account_id, client, supplier, fit_model, respondents or largest_cell_n)
     if dimension_keys is None:
         dimension_keys = fit_model.ordered(frozenset(client) | frozenset(supplier))
     dimensions = []

@@ -212,6 +212,46 @@ class AccountDimensionAggregate:
             object.__setattr__(self, name, float(value))
 
 
+@dataclass(frozen=True, slots=True)
+class ScoredRespondents:
+    """Rule 17: the respondents of one account and perspective with at least one dimension score — the n of
+    that perspective's overall fit (a respondent may score other dimensions than the next one)."""
+
+    account_id: int
+    perspective: Perspective
+    n: int
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        _count(self, "n")
+
+
+@dataclass(frozen=True, slots=True)
+class SignalAgreement:
+    """How many of a signal item's respondents (account, perspective) agreed with its statement: an answer
+    above the scale's middle (for a reverse-keyed statement such as "we often need workarounds", an item
+    score below 50; otherwise above 50). An answer exactly in the middle agrees with nothing."""
+
+    account_id: int
+    perspective: Perspective
+    item_key: str
+    agreed: int
+
+    def __post_init__(self) -> None:
+        _perspective(self, self.perspective)
+        _count(self, "agreed")
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceAnswer:
+    """One staff member's answer to the supplier questionnaire's continue / realign / exit question (rule
+    20): the option key chosen, for one account."""
+
+    account_id: int
+    respondent_id: int
+    option: str
+
+
 @stored_in_slots
 @dataclass(frozen=True, slots=True)
 class SignalAggregate:

@@ -8,7 +8,20 @@ Shape decisions the rules leave open (each is also stated where the value is com
 - Gaps and overall gaps are rounded from the unrounded difference, so a shown gap can differ by 0.1 from the
   difference of the shown means; flags and quadrants are decided on unrounded values (rules 7 and 14).
 - Thresholds are echoed as configured, unrounded, so the document states exactly what was applied.
-- ``"cost_of_mismatch"."reason"`` holds the stable reason code (reports translate it), or null.
+- ``"cost_of_mismatch"."reason"`` holds the stable reason code (reports translate it) of the first figure that
+  cannot be formed (the equivalent, then the revenue), or null. Hours get one decimal, ``baseline_share`` three,
+  money (``revenue_forgone``, ``median_match_revenue``) whole units.
+- ``"cost"`` per account is null without effort > 0 and billable hours; it is given for every quadrant (a match
+  account may cost more than the baseline too); the portfolio sums only misfit and customer_swayed accounts.
+- ``"overall"`` always has every key: ``"gap"`` is rule 6's like-for-like gap over ``"shared_dimensions"``;
+  ``"supplier_only"`` lists the dimensions only the supplier scored for an account the client scored too (the
+  cost-to-serve side; empty without a client score);
+  ``"indicative"`` is true when either perspective's n is below min_n (0 included: an incomplete headline).
+- ``"nps"`` carries its promoters, passives and detractors, so a view can show "1 promoter of 1".
+- ``"signals"`` carry the article's ``"group"`` and ``"agreed"``: the share (0-100, one decimal) of the n
+  respondents who agreed with the item's statement, null when not known.
+- ``"staff_advice"`` is null when the study has no question tagged ``advice``; otherwise ``"counts"`` per
+  option (every option, in the question's order) and ``"n"``.
 - ``"by_mode"`` counts the client and supplier responses shown under ``"client"`` and ``"supplier"``.
 - ``"wilcoxon"."statistic"`` is scipy's two-sided statistic min(W+, W−), one decimal; ``"pairs"`` the non-zero
   pairs the test used.
@@ -24,12 +37,13 @@ from typing import Any
 
 from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountDimensionScore
-from surveyapp.analysis.cost import CostOfMismatch
+from surveyapp.analysis.advice import StaffAdvice
+from surveyapp.analysis.cost import AccountCost, CostOfMismatch
 from surveyapp.analysis.drift import Drift
-from surveyapp.analysis.fit import DimensionGap, UnderstandingGap
+from surveyapp.analysis.fit import AccountFit, DimensionGap, UnderstandingGap
 from surveyapp.analysis.nps import NpsResult
 from surveyapp.analysis.portfolio import PortfolioCell, PortfolioDimension
-from surveyapp.analysis.rounding import round_score, round_statistic
+from surveyapp.analysis.rounding import round_money, round_score, round_statistic
 from surveyapp.analysis.signals import Signal
 from surveyapp.analysis.stats import WilcoxonResult
 from surveyapp.analysis.study import AccountResult, StudyAnalysis
@@ -57,7 +71,29 @@ def _nps(nps: NpsResult, thresholds: Thresholds) -> Json:
         "score": round_score(nps.score),
         "n": nps.n,
         "indicative": _indicative(nps.score, nps.n, thresholds),
+        "promoters": nps.promoters,
+        "passives": nps.passives,
+        "detractors": nps.detractors,
     }
+
+
+def _account_cost(cost: AccountCost | None) -> Json | None:
+    if cost is None:
+        return None
+    return {
+        "effort_hours": round_score(cost.effort_hours),
+        "billable_hours": round_score(cost.billable_hours),
+        "nonbillable_hours": round_score(cost.nonbillable_hours),
+        "excess_hours": round_score(cost.excess_hours),
+        "equivalent_matching_clients": round_score(cost.equivalent_matching_clients),
+        "revenue_forgone": round_money(cost.revenue_forgone),
+    }
+
+
+def _staff_advice(advice: StaffAdvice | None) -> Json | None:
+    if advice is None:
+        return None
+    return {"counts": dict(advice.counts), "n": advice.n}
 
 
 class _AccountEntries:
@@ -74,9 +110,10 @@ class _AccountEntries:
     value on its own gives it.
     """
 
-    __slots__ = ("_empty_rows", "_is_indicative", "_rounded")
+    __slots__ = ("_empty_rows", "_is_indicative", "_rounded", "_thresholds")
 
     def __init__(self, thresholds: Thresholds) -> None:
+        self._thresholds = thresholds
         self._is_indicative = thresholds.is_indicative
         self._rounded: dict[float, float] = {}
         self._empty_rows: dict[int, tuple[tuple[DimensionGap, ...], list[Json]]] = {}
@@ -149,6 +186,8 @@ class _AccountEntries:
             "score": self._score(signal.score),
             "n": signal.n,
             "indicative": signal.score is not None and self._is_indicative(signal.n),
+            "group": signal.group.value,
+            "agreed": self._score(signal.agreed_share),
         }
 
     def _drift(self, drift: Drift | None) -> Json | None:
@@ -159,11 +198,40 @@ class _AccountEntries:
             "supplier": self._score(drift.supplier),
             "gap": self._score(drift.gap),
             "growing_apart": drift.growing_apart,
+            "dimensions": [
+                {
+                    "key": row.dimension,
+                    "client": self._score(row.client),
+                    "supplier": self._score(row.supplier),
+                    "gap": self._score(row.gap),
+                    "growing_apart": row.growing_apart,
+                }
+                for row in drift.dimensions
+            ],
+        }
+
+    def _overall(self, fit: AccountFit) -> Json:
+        overall = fit.overall
+        return {
+            "client": self._score(overall.client),
+            "supplier": self._score(overall.supplier),
+            "gap": self._score(overall.gap),
+            "shared_dimensions": overall.shared_dimensions,
+            "supplier_only": (
+                []
+                if overall.client is None
+                else [
+                    row.dimension for row in fit.dimensions if row.client is None and row.supplier is not None
+                ]
+            ),
+            "client_n": overall.client_n,
+            "supplier_n": overall.supplier_n,
+            "indicative": overall.indicative(self._thresholds),
+            "borderline": overall.borderline(self._thresholds),
         }
 
     def entry(self, result: AccountResult) -> Json:
         fit = result.fit
-        overall = fit.overall
         nps = result.nps
         responses = result.responses
         client, supplier = responses.client, responses.supplier
@@ -171,22 +239,17 @@ class _AccountEntries:
             "account": result.account.name,
             "external_id": result.account.external_id,
             "quadrant": fit.quadrant.value,
-            "overall": (
-                {"client": None, "supplier": None, "gap": None}
-                if overall.client is None and overall.supplier is None
-                else {
-                    "client": self._score(overall.client),
-                    "supplier": self._score(overall.supplier),
-                    "gap": self._score(overall.gap),
-                }
-            ),
+            "overall": self._overall(fit),
             "dimensions": self._dimensions(fit.dimensions),
             "understanding": None if fit.understanding is None else self._understanding(fit.understanding),
-            "nps": (
-                {"score": None, "n": nps.n, "indicative": False}
-                if nps.score is None
-                else {"score": self._score(nps.score), "n": nps.n, "indicative": self._is_indicative(nps.n)}
-            ),
+            "nps": {
+                "score": self._score(nps.score),
+                "n": nps.n,
+                "indicative": nps.score is not None and self._is_indicative(nps.n),
+                "promoters": nps.promoters,
+                "passives": nps.passives,
+                "detractors": nps.detractors,
+            },
             "signals": [self._signal(signal) for signal in result.signals] if result.signals else [],
             "responses": {
                 "client": {"invited": client.invited, "completed": client.completed},
@@ -198,6 +261,8 @@ class _AccountEntries:
                 },
             },
             "drift": None if result.drift is None else self._drift(result.drift),
+            "cost": _account_cost(result.cost),
+            "staff_advice": _staff_advice(result.staff_advice),
         }
 
 
@@ -227,10 +292,16 @@ def _portfolio_dimension(row: PortfolioDimension, thresholds: Thresholds) -> Jso
 
 
 def _cost(cost: CostOfMismatch) -> Json:
+    basis = cost.basis
     return {
+        "accounts": cost.accounts,
         "nonbillable_hours": round_score(cost.nonbillable_hours),
-        "median_match_hours": round_score(cost.median_match_hours),
+        "excess_hours": round_score(cost.excess_hours),
+        "baseline_share": round_statistic(basis.baseline_share),
+        "median_match_hours": round_score(basis.median_match_hours),
+        "median_match_revenue": round_money(basis.median_match_revenue),
         "equivalent_matching_clients": round_score(cost.equivalent_matching_clients),
+        "revenue_forgone": round_money(cost.revenue_forgone),
         "reason": cost.reason,
     }
 
@@ -257,6 +328,7 @@ def _document(analysis: StudyAnalysis) -> Json:
             "gap": thresholds.gap,
             "signal": thresholds.signal,
             "min_n": thresholds.min_n,
+            "borderline_band": thresholds.borderline_band,
         },
         "accounts": [entries.entry(result) for result in analysis.accounts],
         "portfolio": {

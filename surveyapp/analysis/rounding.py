@@ -40,3 +40,13 @@ def round_score(value: float | None) -> float | None:
 def round_statistic(value: float | None) -> float | None:
     """Round a p-value, Cronbach's alpha or rank-biserial r half-up (away from zero) to three decimals."""
     return None if value is None else _round(value, _THREE_DECIMALS)
+
+
+def round_money(value: float | None) -> int | None:
+    """Round an amount of money half-up (away from zero) to whole units of the supplier's currency (rule 14)."""
+    if value is None:
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"cannot round a non-finite number: {value!r}")
+    return int(readable_decimal(number).quantize(Decimal(1), rounding=ROUND_HALF_UP))

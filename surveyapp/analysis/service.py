@@ -18,19 +18,23 @@ from surveyapp.analysis import queries
 from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountScoreIndex, account_scores_from_aggregates
 from surveyapp.analysis.disclosure import Disclosure
-from surveyapp.analysis.fit import OverallFit, account_overall
+from surveyapp.analysis.fit import AccountFit, assess_account
 from surveyapp.analysis.inputs import (
     AccountDimensionAggregate,
     AccountFigures,
+    AdviceAnswer,
     DimensionSpec,
     FitModel,
     NpsAnswer,
+    ScoredRespondents,
+    SignalAgreement,
 )
 from surveyapp.analysis.memo import AnalysisMemo
 from surveyapp.analysis.report import build_analysis_document
 from surveyapp.analysis.snapshot import Pending, SharedSnapshot
 from surveyapp.analysis.study import StudyAnalysis, analyse_study
 from surveyapp.analysis.thresholds import Thresholds
+from surveyapp.enums import SignalGroup
 from surveyapp.questionnaires.schema import ScoringModel
 from surveyapp.questionnaires.services import load_scoring_version, load_version
 from surveyapp.responses.models import Response
@@ -72,7 +76,13 @@ def fit_model_of(scoring: ScoringModel) -> FitModel:
 def thresholds_of(scoring: ScoringModel) -> Thresholds:
     """The analysis thresholds of a scoring model."""
     values = scoring.thresholds
-    return Thresholds(quadrant=values.quadrant, gap=values.gap, signal=values.signal, min_n=values.min_n)
+    return Thresholds(
+        quadrant=values.quadrant,
+        gap=values.gap,
+        signal=values.signal,
+        min_n=values.min_n,
+        borderline_band=values.borderline_band,
+    )
 
 
 def _checked(
@@ -88,18 +98,31 @@ def _checked(
     return aggregates
 
 
-def previous_overall_fits(
+def previous_account_fits(
     *, session: Session, study: Study, current: ScoringModel | None = None
-) -> list[OverallFit]:
-    """The overall fits of every account in a study's scope, scored with that study's own scoring version."""
+) -> list[AccountFit]:
+    """The fits (overall, like-for-like gap, dimension rows) of every account with a score in a study's
+    scope, scored with that study's own scoring version: what the next wave's drift compares with (rule 12).
+    An account without any score has nothing to compare and is left out."""
     scoring, _ = scoring_of(session=session, study=study, current=current)
     fit_model = fit_model_of(scoring)
+    thresholds = thresholds_of(scoring)
     aggregates = _checked(queries.account_aggregates(session=session, study=study), fit_model, study, scoring)
     index = AccountScoreIndex(account_scores_from_aggregates(aggregates))
+    scored = index.account_ids()
     return [
-        account_overall(account.account_id, index, fit_model)
+        assess_account(account.account_id, index, fit_model, thresholds)
         for account in queries.account_figures(session=session, study=study)
+        if account.account_id in scored
     ]
+
+
+def signal_groups_of(scoring: ScoringModel, items: queries.ItemSets) -> dict[str, SignalGroup]:
+    """The article's group of every signal item (by key): its dimension's `signal_group` in scoring.yaml."""
+    groups = {dimension.key: dimension.signal_group for dimension in scoring.dimensions}
+    return {
+        key: groups.get(dimension, SignalGroup.OTHER) for key, dimension in items.signal_dimensions.items()
+    }
 
 
 def study_analysis(*, session: Session, study: Study, current: ScoringModel | None = None) -> StudyAnalysis:
@@ -120,6 +143,8 @@ class _SideInputs:
     item_rows: list[Any]
     nps: list[NpsAnswer]
     figures: list[AccountFigures]
+    respondents: list[ScoredRespondents]
+    advice: list[AdviceAnswer]
 
 
 def _side_inputs(
@@ -138,18 +163,29 @@ def _side_inputs(
         ),
         nps=queries.nps_answers(session=session, study=study, nps=items.nps),
         figures=queries.account_figures(session=session, study=study),
+        respondents=queries.scored_respondents(session=session, study=study),
+        advice=queries.advice_answers(session=session, study=study, advice=items.advice),
     )
 
 
 def _answer_aggregates(
     session: Session, study_id: int, items: queries.ItemSets, side: Pending[_SideInputs]
-) -> queries.AnswerAggregates:
-    return queries.answer_aggregates(
+) -> tuple[queries.AnswerAggregates, list[SignalAgreement]]:
+    study = session.get_one(Study, study_id)
+    answers = queries.answer_aggregates(
         session=session,
-        study=session.get_one(Study, study_id),
+        study=study,
         signals=items.signals,
         item_rows=lambda: side.result().item_rows,
     )
+    agreement = queries.signal_agreement(
+        session=session,
+        study=study,
+        signals=items.signals,
+        reversed_items=items.reversed_signals,
+        accounts={row.account_id for row in answers.signals},
+    )
+    return answers, agreement
 
 
 def _study_analysis(*, session: Session, study: Study, current: ScoringModel | None) -> StudyAnalysis:
@@ -165,7 +201,7 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
     snapshot = SharedSnapshot(session)
     side = snapshot.start(lambda reader: _side_inputs(reader, study_id, items, thresholds))
     try:
-        answers = snapshot.run(lambda reader: _answer_aggregates(reader, study_id, items, side))
+        answers, agreement = snapshot.run(lambda reader: _answer_aggregates(reader, study_id, items, side))
     except BaseException:
         side.wait()  # the thread must not outlive this transaction's snapshot; this error is the one to see
         raise
@@ -188,8 +224,13 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
             "previous": (
                 None
                 if previous is None
-                else tuple(previous_overall_fits(session=session, study=previous, current=current))
+                else tuple(previous_account_fits(session=session, study=previous, current=current))
             ),
+            "scored_respondents": tuple(inputs.respondents),
+            "signal_groups": signal_groups_of(scoring, items),
+            "signal_agreement": tuple(agreement),
+            "advice_answers": tuple(inputs.advice),
+            "advice_options": items.advice_options,
         },
         analyse_study,
     )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from surveyapp.analysis._numeric import mean
 from surveyapp.analysis._slots import stored_in_slots
-from surveyapp.analysis.inputs import SIGNAL_TAG, ItemScore, SignalAggregate
+from surveyapp.analysis.inputs import SIGNAL_TAG, ItemScore, SignalAggregate, SignalAgreement
 from surveyapp.analysis.items import check_unique_items
 from surveyapp.analysis.thresholds import Direction, Thresholds, reaches
-from surveyapp.enums import Perspective
+from surveyapp.enums import Perspective, SignalGroup
 
 #: Perspectives whose answers can raise a signal. A supplier_predicts_client answer is a guess at what the
 #: client would say, not an observation, so it never raises a warning signal by itself.
@@ -30,6 +30,14 @@ class Signal:
     item_key: str
     score: float
     n: int
+    group: SignalGroup = SignalGroup.OTHER
+    #: Respondents who agreed with the item's statement (`SignalAgreement`); None when not known.
+    agreed: int | None = None
+
+    @property
+    def agreed_share(self) -> float | None:
+        """Percentage of the n respondents who agreed with the statement (0-100), None when not known."""
+        return None if self.agreed is None or self.n == 0 else self.agreed * 100 / self.n
 
 
 def signal_aggregates_from_items(item_scores: Iterable[ItemScore]) -> tuple[SignalAggregate, ...]:
@@ -55,14 +63,23 @@ def signal_aggregates_from_items(item_scores: Iterable[ItemScore]) -> tuple[Sign
     )
 
 
-def warning_signals(aggregates: Iterable[SignalAggregate], thresholds: Thresholds) -> tuple[Signal, ...]:
+def warning_signals(
+    aggregates: Iterable[SignalAggregate],
+    thresholds: Thresholds,
+    *,
+    groups: Mapping[str, SignalGroup] | None = None,
+    agreement: Iterable[SignalAgreement] = (),
+) -> tuple[Signal, ...]:
     """Signals whose mean is ≤ the signal threshold (edge counts, rule 7), from client and supplier answers.
 
     Aggregates with n = 0 and supplier_predicts_client aggregates are ignored. Every raised signal is
     reported, also when n < min_n (it is then marked indicative in the output). Order: per account, worst
     (lowest) score first, then client before supplier, then item key. A repeated (account, perspective, item)
-    raises ValueError.
+    raises ValueError. `groups` names each item's group (by item key; `other` when absent); `agreement` how
+    many respondents agreed with each item's statement.
     """
+    groups = groups or {}
+    agreed = {(row.account_id, row.perspective, row.item_key): row.agreed for row in agreement}
     raised = []
     seen: set[tuple[int, Perspective, str]] = set()
     threshold = thresholds.signal
@@ -72,7 +89,17 @@ def warning_signals(aggregates: Iterable[SignalAggregate], thresholds: Threshold
             raise ValueError(f"signal aggregate for {key} occurs twice")
         seen.add(key)
         if row.n > 0 and row.perspective in _SIGNAL_ORDER and reaches(row.mean, threshold, Direction.AT_MOST):
-            raised.append(Signal(row.account_id, row.perspective, row.item_key, row.mean, row.n))
+            raised.append(
+                Signal(
+                    row.account_id,
+                    row.perspective,
+                    row.item_key,
+                    row.mean,
+                    row.n,
+                    groups.get(row.item_key, SignalGroup.OTHER),
+                    agreed.get(key),
+                )
+            )
     return tuple(
         sorted(
             raised,

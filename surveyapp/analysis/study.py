@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from surveyapp.analysis._slots import stored_in_slots
 from surveyapp.analysis.accounts import AccountDimensionScore, AccountScoreIndex
-from surveyapp.analysis.cost import CostOfMismatch, cost_of_mismatch
+from surveyapp.analysis.advice import StaffAdvice, no_advice, staff_advice
+from surveyapp.analysis.cost import AccountCost, CostOfMismatch, account_cost, cost_basis, cost_of_mismatch
 from surveyapp.analysis.drift import Drift, drift_by_account
 from surveyapp.analysis.fit import (
     AccountFit,
-    OverallFit,
+    RespondentCount,
     assess_account,
     empty_dimension_rows,
     unscored_fit,
@@ -20,18 +21,21 @@ from surveyapp.analysis.fit import (
 from surveyapp.analysis.inputs import (
     SCORED_PERSPECTIVES,
     AccountFigures,
+    AdviceAnswer,
     AlphaAggregate,
     FitModel,
     ItemMatrix,
     NpsAnswer,
     ResponseCounts,
+    ScoredRespondents,
     SignalAggregate,
+    SignalAgreement,
 )
 from surveyapp.analysis.nps import NpsResult, net_promoter_score, nps_by_account, portfolio_nps
 from surveyapp.analysis.portfolio import PortfolioDimension, portfolio_dimensions, quadrant_counts
 from surveyapp.analysis.signals import Signal, warning_signals
 from surveyapp.analysis.thresholds import Thresholds
-from surveyapp.enums import Perspective, Quadrant
+from surveyapp.enums import Perspective, Quadrant, SignalGroup
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,8 @@ class AccountResult:
     signals: tuple[Signal, ...]
     responses: AccountResponses
     drift: Drift | None
+    cost: AccountCost | None = None
+    staff_advice: StaffAdvice | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +95,9 @@ class StudyAnalysis:
     accounts: tuple[AccountResult, ...]
     portfolio: Portfolio
 
-    def overall_fits(self) -> tuple[OverallFit, ...]:
-        """The accounts' overall fits: what the next wave needs for its drift (rule 12)."""
-        return tuple(result.fit.overall for result in self.accounts)
+    def account_fits(self) -> tuple[AccountFit, ...]:
+        """The accounts' fits: what the next wave needs for its drift (rule 12)."""
+        return tuple(result.fit for result in self.accounts)
 
 
 def account_sort_key(account: AccountFigures) -> tuple[str, str, int]:
@@ -153,6 +159,31 @@ def _check_in_scope(kind: str, account_ids: Iterable[int], scope: set[int]) -> N
         raise ValueError(f"{kind} for accounts {stray}, which are not in the study's scope")
 
 
+def _respondent_count(rows: Iterable[ScoredRespondents] | None, scope: set[int]) -> RespondentCount | None:
+    """Rule 17's n per account and perspective from the database's counts (None: the fallback)."""
+    if rows is None:
+        return None
+    counts: dict[tuple[int, Perspective], int] = {}
+    for row in rows:
+        key = (row.account_id, row.perspective)
+        if key in counts:
+            raise ValueError(
+                f"scored respondents for account {row.account_id} ({row.perspective.value}) twice"
+            )
+        counts[key] = row.n
+    _check_in_scope("scored respondents", (account_id for account_id, _ in counts), scope)
+
+    def count(account_id: int, perspective: Perspective, cells: Mapping[str, AccountDimensionScore]) -> int:
+        found = counts.get((account_id, perspective))
+        if found is None or found < max(cell.n for cell in cells.values()):
+            raise ValueError(
+                f"scored respondents of account {account_id} ({perspective.value}) do not cover its scores"
+            )
+        return found
+
+    return count
+
+
 def analyse_study(
     *,
     study: str,
@@ -166,8 +197,13 @@ def analyse_study(
     signal_aggregates: Iterable[SignalAggregate] = (),
     response_counts: Iterable[ResponseCounts] = (),
     item_matrices: Iterable[ItemMatrix] = (),
-    previous: Iterable[OverallFit] | None = None,
+    previous: Iterable[AccountFit] | None = None,
     alpha_aggregates: Iterable[AlphaAggregate] = (),
+    scored_respondents: Iterable[ScoredRespondents] | None = None,
+    signal_groups: Mapping[str, SignalGroup] | None = None,
+    signal_agreement: Iterable[SignalAgreement] = (),
+    advice_answers: Iterable[AdviceAnswer] = (),
+    advice_options: Sequence[str] | None = None,
 ) -> StudyAnalysis:
     """Apply rules 3-13 to one study's rows (rule 14's rounding happens only in `build_analysis_document`).
 
@@ -176,8 +212,14 @@ def analyse_study(
     - `nps_answers`: client respondents' answers to the `nps` item.
     - `item_matrices` or `alpha_aggregates` (SQL's sums, `queries.answer_aggregates`): alpha's input per
       (perspective, dimension); a cell given both ways raises ValueError.
-    - `previous`: the previous wave's overall fits (`StudyAnalysis.overall_fits()` of that wave, scored with
+    - `previous`: the previous wave's account fits (`StudyAnalysis.account_fits()` of that wave, scored with
       its own pinned version), matched by account id; None when the study has no previous study (drift null).
+    - `scored_respondents`: rule 17's n behind each account's overall per perspective; without them, the
+      largest cell n (`fit.largest_cell_n`).
+    - `signal_groups` (item key → the article's group) and `signal_agreement`: what the signals carry beside
+      their score.
+    - `advice_answers` and `advice_options` (the advice question's option keys): rule 20's tally per
+      account; None options: the study has no advice question (`staff_advice` None everywhere).
 
     Dimension rows: every dimension of the model with a client or supplier score anywhere in the study, in
     scoring.yaml order — the same rows for every account and for the portfolio; a dimension nobody scored is
@@ -193,7 +235,7 @@ def analyse_study(
     _check_in_scope("NPS answers", (answer.account_id for answer in answers), scope)
     aggregates = list(signal_aggregates)
     _check_in_scope("signal aggregates", (row.account_id for row in aggregates), scope)
-    signals = warning_signals(aggregates, thresholds)
+    signals = warning_signals(aggregates, thresholds, groups=signal_groups, agreement=signal_agreement)
     counts: dict[tuple[int, Perspective], ResponseCounts] = {}
     for row in response_counts:
         key = (row.account_id, row.perspective)
@@ -212,6 +254,7 @@ def analyse_study(
     # them while fieldwork runs) has a fit that depends on nothing but its id; its empty rows are shared.
     scored = index.account_ids()
     empty_rows = empty_dimension_rows(dimension_keys)
+    respondents = _respondent_count(scored_respondents, scope)
     fits = {
         account.account_id: (
             assess_account(
@@ -221,23 +264,29 @@ def analyse_study(
                 thresholds,
                 dimension_keys=dimension_keys,
                 understanding_keys=understanding_keys,
+                respondents=respondents,
             )
             if account.account_id in scored
             else unscored_fit(account.account_id, empty_rows)
         )
         for account in figures
     }
-    drifts = (
-        {}
-        if previous is None
-        else drift_by_account((fit.overall for fit in fits.values()), previous, thresholds)
-    )
+    drifts = {} if previous is None else drift_by_account(fits.values(), previous, thresholds)
     nps = nps_by_account(answers)
     no_answers = net_promoter_score(())
     signals_of: dict[int, list[Signal]] = defaultdict(list)
     for signal in signals:
         signals_of[signal.account_id].append(signal)
     responses = _Responses(counts).of
+    quadrants = {account_id: fit.quadrant for account_id, fit in fits.items()}
+    basis = cost_basis(quadrants, figures)
+    costs = {
+        account.account_id: cost for account in figures if (cost := account_cost(account, basis)) is not None
+    }
+    advice_rows = list(advice_answers)
+    _check_in_scope("staff advice", (row.account_id for row in advice_rows), scope)
+    advice = {} if advice_options is None else staff_advice(advice_rows, advice_options)
+    nobody_advised = None if advice_options is None else no_advice(advice_options)
     results = tuple(
         AccountResult(
             account=account,
@@ -246,14 +295,15 @@ def analyse_study(
             signals=tuple(signals_of[account.account_id]) if account.account_id in signals_of else (),
             responses=responses(account.account_id),
             drift=drifts.get(account.account_id),
+            cost=costs.get(account.account_id),
+            staff_advice=advice.get(account.account_id, nobody_advised),
         )
         for account in sorted(figures, key=account_sort_key)
     )
-    quadrants = {account_id: fit.quadrant for account_id, fit in fits.items()}
     portfolio = Portfolio(
         quadrants=quadrant_counts(quadrants.values()),
         nps=portfolio_nps(answers),
-        cost=cost_of_mismatch(quadrants, figures),
+        cost=cost_of_mismatch(quadrants, figures, costs),
         dimensions=portfolio_dimensions(index, dimension_keys, matrices, alpha_aggregates),
     )
     return StudyAnalysis(

@@ -27,9 +27,11 @@ class Thresholds:
     gap: float = 15.0
     signal: float = 40.0
     min_n: int = 3
+    #: Rule 17: an overall fit closer than this to the quadrant threshold is "borderline".
+    borderline_band: float = 5.0
 
     def __post_init__(self) -> None:
-        for name in ("quadrant", "gap", "signal"):
+        for name in ("quadrant", "gap", "signal", "borderline_band"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise ValueError(f"{name} must be a finite number, got {value!r}")
@@ -42,6 +44,14 @@ class Thresholds:
     def is_indicative(self, n: int) -> bool:
         """Rule 14: a value resting on fewer than `min_n` observations is only indicative."""
         return n < self.min_n
+
+    def is_borderline(self, overall: float | None) -> bool:
+        """Rule 17: |overall − quadrant threshold| < borderline band. A value exactly at the band's edge is
+        not borderline, with rule 7's tolerance taken so that float noise never makes it one (64.99999999999999
+        from a weighted mean that is 65 is not borderline either)."""
+        if overall is None:
+            return False
+        return abs(overall - self.quadrant) < self.borderline_band - TOLERANCE
 
 
 def reaches(value: float, threshold: float, direction: Direction) -> bool:

@@ -17,7 +17,7 @@ from surveyapp.questionnaires.condition_checks import condition_problems
 from surveyapp.questionnaires.errors import Diagnostic, describe_location, validation_diagnostics
 from surveyapp.questionnaires.placeholders import ALLOWED_PLACEHOLDERS, TemplateError, placeholder_names
 from surveyapp.questionnaires.question_checks import QuestionChecker
-from surveyapp.questionnaires.schema import ROLE_TAG, Question, Questionnaire, ScoringModel, Text
+from surveyapp.questionnaires.schema import ADVICE_TAG, ROLE_TAG, Question, Questionnaire, ScoringModel, Text
 from surveyapp.questionnaires.source import LineMap
 
 Path_ = tuple[Hashable, ...]
@@ -90,6 +90,7 @@ class FileChecker:
         self.question_paths: dict[str, Path_] = {}
         # The question tagged `role` so far, with its line: a file has at most one.
         self.role_seen: tuple[str, int] | None = None
+        self.advice_seen: tuple[str, int] | None = None
 
     def error(self, path: Path_, message: str) -> None:
         """Report an error at the line of `path`."""
@@ -272,6 +273,15 @@ class FileChecker:
                     )
                 else:
                     self.role_seen = (question.key, self.lines.line((*path, "tags")))
+            if ADVICE_TAG in question.tags:
+                if self.advice_seen is not None:
+                    self.error(
+                        (*path, "tags"),
+                        f"question '{question.key}': a second question tagged 'advice' (the first is "
+                        f"'{self.advice_seen[0]}' on line {self.advice_seen[1]}); a questionnaire has at most one",
+                    )
+                else:
+                    self.advice_seen = (question.key, self.lines.line((*path, "tags")))
         if isinstance(key, str):
             self.question_paths[key] = path
             defined[key] = question

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Hashable
 
-from surveyapp.enums import Perspective, QuestionType
+from surveyapp.enums import DecisionKind, Perspective, QuestionType
 from surveyapp.questionnaires.schema import (
+    ADVICE_TAG,
     CHOICE_TYPES,
     NPS_TAG,
     ROLE_TAG,
@@ -15,6 +16,9 @@ from surveyapp.questionnaires.schema import (
     Question,
     ScoringModel,
 )
+
+#: The options an `advice` question must offer: the decisions of the act phase (rule 20).
+ADVICE_DECISIONS = tuple(kind.value for kind in DecisionKind)
 
 MIN_POINTS = 2
 MAX_POINTS = 11
@@ -142,6 +146,8 @@ class QuestionChecker:
                 (*path, "tags"),
                 f"{owner}: the 'role' tag belongs to a single-choice question (its options are the role groups)",
             )
+        if ADVICE_TAG in tags:
+            self._check_advice(path, owner, question)
         if "signal" in tags and question.type not in SCORING_TYPES:
             self.warn(
                 (*path, "tags"),
@@ -258,6 +264,25 @@ class QuestionChecker:
                     (*row_path, "tags"),
                     f"{owner}, row '{row.key}': the 'nps' tag belongs to the nps question only",
                 )
+
+    def _check_advice(self, path: Path_, owner: str, question: Question) -> None:
+        """Rule 20: the advice question is a single choice whose options include continue, realign and exit
+        (the decisions it is tallied beside); other options (such as "I don't know") are counted too."""
+        if question.type is not QuestionType.SINGLE:
+            self.error(
+                (*path, "tags"),
+                f"{owner}: the 'advice' tag belongs to a single-choice question (continue / realign / exit)",
+            )
+            return
+        missing = [
+            key for key in ADVICE_DECISIONS if key not in {option.key for option in question.options or ()}
+        ]
+        if missing:
+            self.error(
+                (*path, "options"),
+                f"{owner}: the 'advice' question needs the options {', '.join(ADVICE_DECISIONS)}; "
+                f"missing: {', '.join(missing)}",
+            )
 
 
 def _n(value: float) -> str:

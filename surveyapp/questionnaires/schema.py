@@ -18,7 +18,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, Strict, StringConstraints
 
-from surveyapp.enums import Perspective, Phase, Purpose, QuestionType
+from surveyapp.enums import Perspective, Phase, Purpose, QuestionType, SignalGroup
 from surveyapp.questionnaires.placeholders import render_template
 from surveyapp.questionnaires.show_if import Condition, parse
 
@@ -40,6 +40,8 @@ SCALE_TYPES = frozenset({QuestionType.SCALE, QuestionType.MATRIX})
 NPS_TAG = "nps"
 #: The question whose options are the role groups of a role breakdown (rule 18): a single choice, one a file.
 ROLE_TAG = "role"
+#: The tag of the staff's own continue / realign / exit question (rule 20): one single choice per file.
+ADVICE_TAG = "advice"
 
 
 def _not_blank(value: str) -> str:
@@ -313,6 +315,11 @@ class Questionnaire(Versioned):
         return next((question for question in self.questions if ROLE_TAG in question.tags), None)
 
     @cached_property
+    def advice_question(self) -> Question | None:
+        """The question tagged `advice`: the staff's continue / realign / exit advice (rule 20)."""
+        return next((question for question in self.questions if ADVICE_TAG in question.tags), None)
+
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         """Every answerable item in order (a matrix contributes one item per row)."""
         return tuple(item for question in self.questions for item in items_of(question))
@@ -348,6 +355,8 @@ class Dimension(Frozen):
     )
     # Rule 18: shown per account outside the research team only from `confidential_min_n` raters.
     sensitive: Bool = False
+    # The article's name for this dimension's warning signals (how reports group them).
+    signal_group: SignalGroup = Field(default=SignalGroup.OTHER, strict=False)
 
 
 class Thresholds(Frozen):
@@ -357,6 +366,8 @@ class Thresholds(Frozen):
     gap: Number = 15.0
     signal: Number = 40.0
     min_n: Int = 3
+    # Rule 17: an overall fit within this distance of `quadrant` is marked "borderline".
+    borderline_band: Number = 5.0
     # Rule 18: the fewest respondents a subgroup figure (or a sensitive dimension per account) may rest on
     # outside the research team.
     confidential_min_n: Int = 3

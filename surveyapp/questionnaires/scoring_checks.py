@@ -14,7 +14,7 @@ from surveyapp.questionnaires.schema import Dimension, Questionnaire, ScoringMod
 from surveyapp.questionnaires.source import LineMap
 
 Path_ = tuple[Hashable, ...]
-_PERCENT_THRESHOLDS = ("quadrant", "gap", "signal", "deal_fit_go", "deal_fit_no_go")
+_PERCENT_THRESHOLDS = ("quadrant", "gap", "signal", "borderline_band", "deal_fit_go", "deal_fit_no_go")
 
 
 def check_scoring(data: Any, lines: LineMap, label: str) -> tuple[ScoringModel | None, list[Diagnostic]]:

@@ -11,6 +11,8 @@ aggregates their answers where they are stored. Only aggregates leave the databa
   sums and the signal items (`summed_item_rows`, `responses.item_sums`); only an account with a response that
   does not count has its item sums read from its counted answers;
 - `account_aggregates`: rule 4's aggregates alone (for the previous wave's overall fits);
+- `scored_respondents` (rule 17's n behind each overall), `advice_answers` (rule 20, one row per staff
+  rater), `signal_agreement` (how many agreed with a possibly raised signal's statement);
 - `nps_answers` (rule 8, one row per client respondent), `response_tally` (the counts, and the accounts
   with a response that does not count), `account_figures`.
 
@@ -22,6 +24,7 @@ The package: `common` (questionnaires, item sets), `tally` (counted responses, N
 `items` (item sums and signals), `units` (account aggregates and `answer_aggregates`)."""
 
 from surveyapp.analysis.queries.common import MODE_FIELDS, WORK_MEM, ItemSets, scoring_questionnaires
+from surveyapp.analysis.queries.headline import advice_answers, scored_respondents, signal_agreement
 from surveyapp.analysis.queries.items import SIGNAL_MARGIN, summed_item_rows
 from surveyapp.analysis.queries.tally import (
     ResponseTally,
@@ -41,10 +44,13 @@ __all__ = [
     "ResponseTally",
     "account_aggregates",
     "account_figures",
+    "advice_answers",
     "answer_aggregates",
     "nps_answers",
     "response_counts",
     "response_tally",
+    "scored_respondents",
     "scoring_questionnaires",
+    "signal_agreement",
     "summed_item_rows",
 ]

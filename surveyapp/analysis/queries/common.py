@@ -4,7 +4,7 @@ perspectives read back from SQL, `work_mem` for PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import (
     CTE,
@@ -67,22 +67,50 @@ def scoring_questionnaires(*, session: Session, study: Study) -> dict[int, Quest
 
 @dataclass(frozen=True, slots=True)
 class ItemSets:
-    """Per answered questionnaire version: the signal item keys and the key of the NPS item (if any)."""
+    """Per answered questionnaire version: the signal item keys (and those of them that are reverse-keyed),
+    the key of the NPS item and of the staff-advice question (if any). Across versions: each signal item's
+    dimension (by item key; the first version that scores it wins) and the advice question's options in order
+    (None when no version has one)."""
 
     signals: Mapping[int, frozenset[str]]
     nps: Mapping[int, frozenset[str]]
+    reversed_signals: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    advice: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    advice_options: tuple[str, ...] | None = None
+    signal_dimensions: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, questionnaires: Mapping[int, Questionnaire]) -> ItemSets:
         signals = {}
+        reversed_signals = {}
         nps = {}
-        for version_id, questionnaire in questionnaires.items():
-            keys = frozenset(item.key for item in questionnaire.items if SIGNAL_TAG in item.tags)
-            if keys:
-                signals[version_id] = keys
+        advice = {}
+        options: list[str] = []
+        has_advice = False
+        dimensions: dict[str, str] = {}
+        for version_id, questionnaire in sorted(questionnaires.items()):
+            items = [item for item in questionnaire.items if SIGNAL_TAG in item.tags]
+            if items:
+                signals[version_id] = frozenset(item.key for item in items)
+                reversed_signals[version_id] = frozenset(item.key for item in items if item.reverse)
+                for item in items:
+                    if item.dimension is not None:
+                        dimensions.setdefault(item.key, item.dimension)
             if questionnaire.nps_item is not None:
                 nps[version_id] = frozenset({questionnaire.nps_item.key})
-        return cls(signals=signals, nps=nps)
+            question = questionnaire.advice_question
+            if question is not None:
+                has_advice = True
+                advice[version_id] = frozenset({question.key})
+                options += [option.key for option in question.options or () if option.key not in options]
+        return cls(
+            signals=signals,
+            nps=nps,
+            reversed_signals=reversed_signals,
+            advice=advice,
+            advice_options=tuple(options) if has_advice else None,
+            signal_dimensions=dimensions,
+        )
 
 
 def core_connection(session: Session) -> Connection:
