@@ -12,13 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from surveyapp.act.forms import DECISION_NAMES, STATUS_LABELS
 from surveyapp.act.proposals import Change, FollowUp
 from surveyapp.act.queries import decisions_by_account, follow_ups
 from surveyapp.analysis.service import analysis_document
 from surveyapp.i18n import _
-from surveyapp.studies.models import Study
+from surveyapp.studies.models import Account, Study
 
 
 def _signed(value: float | None) -> str:
@@ -54,7 +55,8 @@ def follow_up_sentence(follow: FollowUp) -> str:
 def sections(
     *, session: Any, study: Study, language: str, document: Mapping[str, Any] | None = None
 ) -> dict[str | None, dict[str, Any]]:
-    """{account name: {"decision": {...}, "actions": [...]}} for every account with a decision in the study."""
+    """{account name: {"decision": {...}, "actions": [...]}} for every account with a decision in the study,
+    and {"previous_decision": {...}} for every account with a decision in the previous wave (rule 12)."""
     decisions = decisions_by_account(session=session, study=study)
     followed = (
         follow_ups(
@@ -62,28 +64,40 @@ def sections(
             study=study,
             document=document if document is not None else analysis_document(session=session, study=study),
         )
-        if study.previous_study_id is not None and decisions
+        if study.previous_study_id is not None
         else {}
     )
     result: dict[str | None, dict[str, Any]] = {}
+    names = dict(
+        session.execute(select(Account.id, Account.name).where(Account.id.in_(sorted(followed)))).all()
+        if followed
+        else []
+    )
     with force_locale(language):
+        for account_id, follow in followed.items():
+            result.setdefault(names[account_id], {})["previous_decision"] = {
+                "decision": follow.decision.value,
+                "follow_up": follow_up_sentence(follow),
+            }
         for decision in sorted(decisions.values(), key=lambda d: d.account.name):
             follow = followed.get(decision.account_id)
-            result[decision.account.name] = {
-                "decision": {
-                    "decision": decision.kind.value,
-                    "rationale": decision.rationale,
-                    "decided_at": decision.decided_at.astimezone(ZoneInfo(study.time_zone)).date(),
-                    "follow_up": follow_up_sentence(follow) if follow else None,
-                },
-                "actions": [
-                    {
-                        "title": action.title,
-                        "owner": action.owner_label,
-                        "due": action.due,
-                        "status": str(STATUS_LABELS[action.status.value]),
-                    }
-                    for action in decision.actions
-                ],
-            }
+            result.setdefault(decision.account.name, {}).update(
+                {
+                    "decision": {
+                        "decision": decision.kind.value,
+                        "rationale": decision.rationale,
+                        "decided_at": decision.decided_at.astimezone(ZoneInfo(study.time_zone)).date(),
+                        "follow_up": follow_up_sentence(follow) if follow else None,
+                    },
+                    "actions": [
+                        {
+                            "title": action.title,
+                            "owner": action.owner_label,
+                            "due": action.due,
+                            "status": str(STATUS_LABELS[action.status.value]),
+                        }
+                        for action in decision.actions
+                    ],
+                }
+            )
     return result

@@ -83,11 +83,13 @@ class MirrorRow:
 
 @dataclass(frozen=True, slots=True)
 class FitPoint:
-    """One account in the fit matrix: its overall fit per perspective and the number it has in the table."""
+    """One account in the fit matrix: its overall fit per perspective and the number it has in the table;
+    an `indicative` one (rule 17: fewer than `min_n` respondents on a side) is drawn hollow."""
 
     number: int
     client: float
     supplier: float
+    indicative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,7 +563,14 @@ def fit_matrix(
     )
     radius = math.sqrt(34) / 2
     for point in points:
-        canvas.circle(axes.x(point.client), axes.y(point.supplier), radius, fill=INK, stroke=WHITE, width=0.8)
+        if point.indicative:
+            canvas.circle(
+                axes.x(point.client), axes.y(point.supplier), radius, fill=WHITE, stroke=INK, width=1.4
+            )
+        else:
+            canvas.circle(
+                axes.x(point.client), axes.y(point.supplier), radius, fill=INK, stroke=WHITE, width=0.8
+            )
     if numbered:
         for point in points:
             canvas.text(axes.x(point.client) + 4, axes.y(point.supplier) - 3, str(point.number), size=7.5)

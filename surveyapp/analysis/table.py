@@ -32,16 +32,22 @@ def _nps(nps: dict[str, Any]) -> str:
     return f"{_number(nps['score'])} (n {nps['n']}{'*' if nps['indicative'] else ''})"
 
 
+def _headline(overall: dict[str, Any]) -> str:
+    """Rule 17's marks of a quadrant: `*` when indicative, `~` when borderline."""
+    return ("*" if overall.get("indicative") else "") + ("~" if overall.get("borderline") else "")
+
+
 def _accounts_table(accounts: list[dict[str, Any]]) -> list[str]:
     width = max([len("account"), *(len(account["account"]) for account in accounts)])
     lines = [
-        f"{'account':<{width}}  {'quadrant':<15}  {'client':>6}  {'supplier':>8}  {'gap':>6}  "
+        f"{'account':<{width}}  {'quadrant':<17}  {'client':>6}  {'supplier':>8}  {'gap':>6}  "
         f"{'NPS':<13}  responses done/invited"
     ]
     for account in accounts:
         overall, responses = account["overall"], account["responses"]
         lines.append(
-            f"{account['account']:<{width}}  {account['quadrant']:<15}  {_number(overall['client']):>6}  "
+            f"{account['account']:<{width}}  {account['quadrant'] + _headline(overall):<17}  "
+            f"{_number(overall['client']):>6}  "
             f"{_number(overall['supplier']):>8}  {_number(overall['gap'], signed=True):>6}  "
             f"{_nps(account['nps']):<13}  "
             f"client {responses['client']['completed']}/{responses['client']['invited']}, "
@@ -53,9 +59,13 @@ def _accounts_table(accounts: list[dict[str, Any]]) -> list[str]:
 def _account_details(account: dict[str, Any]) -> list[str]:
     overall = account["overall"]
     lines = [
-        f"{account['account']}: {account['quadrant']} (client {_number(overall['client'])}, supplier "
-        f"{_number(overall['supplier'])}, gap {_number(overall['gap'], signed=True)})"
+        f"{account['account']}: {account['quadrant']}{_headline(overall)} (client "
+        f"{_number(overall['client'])} n {overall['client_n']}, supplier {_number(overall['supplier'])} n "
+        f"{overall['supplier_n']}, gap {_number(overall['gap'], signed=True)} over "
+        f"{overall['shared_dimensions']} shared dimensions)"
     ]
+    if overall.get("supplier_only"):
+        lines.append(f"  supplier only (cost-to-serve side): {', '.join(overall['supplier_only'])}")
     flagged = [row for row in account["dimensions"] if row["flagged"]]
     for row in flagged:
         lines.append(
@@ -71,9 +81,10 @@ def _account_details(account: dict[str, Any]) -> list[str]:
                 f"{_cell(row['client'])}, gap {_number(row['gap'], signed=True)}"
             )
     for signal in account["signals"]:
+        agreed = "" if signal.get("agreed") is None else f", {_number(signal['agreed'])}% agreed"
         lines.append(
-            f"  signal {signal['question']} ({signal['perspective']}): {_number(signal['score'])} "
-            f"(n {signal['n']}{'*' if signal['indicative'] else ''})"
+            f"  signal {signal['question']} ({signal['perspective']}, {signal.get('group', 'other')}): "
+            f"{_number(signal['score'])}{agreed} (n {signal['n']}{'*' if signal['indicative'] else ''})"
         )
     drift = account["drift"]
     if drift is not None:
@@ -82,18 +93,41 @@ def _account_details(account: dict[str, Any]) -> list[str]:
             f"{_number(drift['supplier'], signed=True)}, gap {_number(drift['gap'], signed=True)}"
             + (" - GROWING APART" if drift["growing_apart"] else "")
         )
+        apart = [row["key"] for row in drift.get("dimensions") or () if row["growing_apart"]]
+        if apart:
+            lines.append(f"  growing apart on: {', '.join(apart)}")
+    cost = account.get("cost")
+    if cost is not None:
+        lines.append(
+            f"  cost: {_number(cost['nonbillable_hours'])} of {_number(cost['effort_hours'])} hours not billed, "
+            f"{_number(cost['excess_hours'])} beyond a matching client = "
+            f"{_number(cost['equivalent_matching_clients'])} matching clients, revenue forgone "
+            f"{MISSING if cost['revenue_forgone'] is None else cost['revenue_forgone']}"
+        )
+    advice = account.get("staff_advice")
+    if advice is not None and advice["n"]:
+        counts = ", ".join(f"{option} {count}" for option, count in (advice.get("counts") or {}).items())
+        lines.append(f"  staff advice (n {advice['n']}): {counts or 'withheld'}")
     return lines
 
 
 def _cost(cost: dict[str, Any]) -> str:
     hours = _number(cost["nonbillable_hours"])
-    text = f"cost of mismatch: {hours} non-billable hours on misfit and customer_swayed accounts"
+    text = (
+        f"cost of mismatch: {hours} non-billable hours on misfit and customer_swayed accounts, "
+        f"{_number(cost['excess_hours'])} beyond the baseline share of {cost['baseline_share']:.3f}"
+    )
     if cost["equivalent_matching_clients"] is None:
         reason = REASON_TEXTS.get(cost["reason"], cost["reason"])
         return f"{text}; no equivalent in matching clients: {reason}"
-    return (
-        f"{text} / {_number(cost['median_match_hours'])} median effort hours of a match account = "
+    text += (
+        f" / {_number(cost['median_match_hours'])} median effort hours of a match account = "
         f"{_number(cost['equivalent_matching_clients'])} equivalent matching clients"
+    )
+    if cost["revenue_forgone"] is None:
+        return f"{text}; no revenue: {REASON_TEXTS.get(cost['reason'], cost['reason'])}"
+    return (
+        f"{text} x {cost['median_match_revenue']} median revenue = {cost['revenue_forgone']} revenue forgone"
     )
 
 
@@ -137,7 +171,8 @@ def render_table(document: dict[str, Any]) -> str:
         f"{document['study']}: scoring version {document['scoring_version'][:12]} ({pinned})",
         f"thresholds: quadrant {thresholds['quadrant']:g}, gap {thresholds['gap']:g}, signal "
         f"{thresholds['signal']:g}, min n {thresholds['min_n']}; "
-        f"* = indicative (n below {thresholds['min_n']})",
+        f"* = indicative (n below {thresholds['min_n']}), ~ = borderline (within "
+        f"{thresholds.get('borderline_band', 5):g} of the quadrant threshold)",
         "",
         "ACCOUNTS",
         *_accounts_table(document["accounts"]),

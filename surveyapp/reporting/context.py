@@ -17,6 +17,8 @@ arrives in `ReportInputs.sections`, per account name (and under None for the por
 - `deal_check`: {"prospect": str, "advice": str, "advice_label": str, "score": float, "checked_at": str,
   "knocked_out": bool, "quadrant": str | None} (what the deal fit check before the offer predicted)
 A decision may carry `follow_up`: one sentence on what became of the previous wave's decision for the account.
+- `previous_decision`: {"decision": "continue" | "realign" | "exit", "follow_up": str} — the previous wave's
+  decision for the account and what became of it (rule 12: on the account report's first page).
 For the portfolio (under None): `themes`, and `deal_checks` = {"n": int, "quadrants": [{"key", "label"}],
 "advice": [{"advice", "label", "counts": {quadrant: n}, "total": int}]}.
 """
@@ -29,13 +31,13 @@ from datetime import datetime
 from typing import Any
 
 from surveyapp.analysis import charts
-from surveyapp.enums import Quadrant
-from surveyapp.i18n import _
+from surveyapp.enums import Quadrant, SignalGroup
+from surveyapp.i18n import _, ngettext
 from surveyapp.questionnaires.placeholders import render_template
 from surveyapp.reporting import labels
 from surveyapp.reporting.formatting import Formatter
 
-OPTIONAL_SECTIONS = ("themes", "quotes", "decision", "actions", "deal_check")
+OPTIONAL_SECTIONS = ("themes", "quotes", "decision", "actions", "deal_check", "previous_decision")
 LARGEST_GAPS = 3
 SUMMARY_SIGNALS = 3
 
@@ -76,6 +78,7 @@ class StudyFacts:
     logo: str | None = None  # a data: URL
     brand_colour: str | None = None  # "#rrggbb", checked by the supplier settings
     questionnaires: tuple[QuestionnaireRef, ...] = ()
+    currency: str = "EUR"  # of the accounts' annual revenue, and so of revenue forgone (rule 11)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,58 @@ def _signals(inputs: ReportInputs, signals: list[Mapping[str, Any]], account: st
     ]
 
 
+def signal_groups(signals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The signals grouped as the article names them, in `labels.SIGNAL_GROUP_NAMES` order, worst first in
+    each group (the document's order): [{"key", "name", "signals"}], only groups with a signal."""
+    groups = []
+    for group in labels.SIGNAL_GROUP_NAMES:
+        rows = [signal for signal in signals if signal.get("group", SignalGroup.OTHER.value) == group.value]
+        if rows:
+            groups.append(
+                {"key": group.value, "name": labels.label(labels.SIGNAL_GROUP_NAMES, group), "signals": rows}
+            )
+    return groups
+
+
+def nps_answers(nps: Mapping[str, Any]) -> str:
+    """Rule 17: what a small NPS rests on, in words ("1 promoter of 1", "1 passive, 1 detractor of 2")."""
+    parts = []
+    if nps["promoters"]:
+        parts.append(ngettext("%(num)d promoter", "%(num)d promoters", nps["promoters"]))
+    if nps["passives"]:
+        parts.append(ngettext("%(num)d passive", "%(num)d passives", nps["passives"]))
+    if nps["detractors"]:
+        parts.append(ngettext("%(num)d detractor", "%(num)d detractors", nps["detractors"]))
+    return _("%(answers)s of %(n)d", answers=", ".join(parts), n=nps["n"])
+
+
+def advice_tally(advice: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Rule 20's tally with each option's name, or None without an advice question; `withheld` (rule 18)
+    keeps only n."""
+    if advice is None:
+        return None
+    if advice.get("withheld"):
+        return {"n": advice["n"], "withheld": True, "options": []}
+    options = [
+        {"key": key, "name": labels.label_or_key(labels.ADVICE_OPTION_NAMES, key), "count": count}
+        for key, count in advice["counts"].items()
+    ]
+    top = max((option["count"] for option in options), default=0)
+    return {
+        "n": advice["n"],
+        "withheld": False,
+        "options": options,
+        "most": [option["name"] for option in options if top and option["count"] == top],
+    }
+
+
+def drift_rows(inputs: ReportInputs, drift: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Rule 12's drift per dimension with the dimensions' names."""
+    if drift is None:
+        return []
+    return [{**row, "name": dimension_name(inputs, row["key"])} for row in drift.get("dimensions") or []]
+
+
 def largest_gaps(dimensions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The flagged dimension gaps, largest first (ties in scoring.yaml order), at most three."""
     flagged = [row for row in dimensions if row["flagged"] and row["gap"] is not None]
@@ -171,6 +226,7 @@ def account_view(inputs: ReportInputs, entry: Mapping[str, Any]) -> dict[str, An
     quadrant = Quadrant(entry["quadrant"])
     dimensions = _dimension_rows(inputs, entry["dimensions"])
     understanding = entry["understanding"]
+    signals = _signals(inputs, entry["signals"], entry["account"])
     view: dict[str, Any] = {
         **entry,
         "name": entry["account"],
@@ -182,19 +238,24 @@ def account_view(inputs: ReportInputs, entry: Mapping[str, Any]) -> dict[str, An
         },
         "dimensions": dimensions,
         "understanding": None if understanding is None else _dimension_rows(inputs, understanding),
-        "signals": _signals(inputs, entry["signals"], entry["account"]),
+        "signals": signals,
         "largest_gaps": largest_gaps(dimensions),
+        "signal_groups": signal_groups(signals),
+        "nps_answers": nps_answers(entry["nps"]) if entry["nps"]["n"] else None,
+        "advice_tally": advice_tally(entry.get("staff_advice")),
+        "drift_rows": drift_rows(inputs, entry.get("drift")),
+        "supplier_only": [
+            row for row in dimensions if row["key"] in (entry["overall"].get("supplier_only") or [])
+        ],
         "commentary": (inputs.commentary.get(entry["account"]) or "").strip() or None,
     }
     extra = inputs.sections.get(entry["account"], {})
     for key in OPTIONAL_SECTIONS:
         if extra.get(key):
             view[key] = extra[key]
-    if "decision" in view:
-        view["decision"] = {
-            **view["decision"],
-            "name": labels.label(labels.DECISION_NAMES, view["decision"]["decision"]),
-        }
+    for key in ("decision", "previous_decision"):
+        if key in view:
+            view[key] = {**view[key], "name": labels.label(labels.DECISION_NAMES, view[key]["decision"])}
     return view
 
 
@@ -206,6 +267,8 @@ def common_context(inputs: ReportInputs, kind: str) -> dict[str, Any]:
         "fmt": Formatter(inputs.language, inputs.facts.time_zone),
         "facts": inputs.facts,
         "thresholds": document["thresholds"],
+        "cost_basis": document["portfolio"]["cost_of_mismatch"] if "portfolio" in document else None,
+        "currency": inputs.facts.currency,
         "scoring_version": document["scoring_version"],
         "provisional": document["provisional"],
         "quadrant_names": {q.value: labels.label(labels.QUADRANT_NAMES, q) for q in Quadrant},

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from surveyapp.analysis.rounding import readable_decimal
 
@@ -51,6 +51,31 @@ class Formatter:
     def statistic(self, value: float | None) -> str:
         """A p-value, alpha or r: three decimals (0.037)."""
         return self._number(value, 3)
+
+    def money(self, value: int | float | None, currency: str = "EUR") -> str:
+        """An amount in whole units of the currency (€ 185.329 / €185,329); the JSON rounds it already."""
+        if value is None:
+            return DASH
+        return format_currency(
+            _decimal(value, 0),
+            currency,
+            format="¤ #,##0" if self.language == "nl" else "¤#,##0",
+            locale=self.language,
+            currency_digits=False,
+        )
+
+    def share(self, value: float | None) -> str:
+        """A share of 0-1 as a whole percentage (3%), or with one decimal below 10% (2.9%)."""
+        if value is None:
+            return DASH
+        pattern = "#,##0.0%" if abs(value) < 0.1 and value != 0 else "#,##0%"
+        return format_percent(_decimal(value, 3), pattern, locale=self.language)
+
+    def percent(self, value: float | None) -> str:
+        """A percentage already on 0-100 (the JSON's `agreed`): whole numbers (67%)."""
+        if value is None:
+            return DASH
+        return format_percent(_decimal(value, 1) / 100, "#,##0%", locale=self.language)
 
     def count(self, value: int | None) -> str:
         """A whole number with the locale's grouping (1,234 / 1.234)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveyapp.enums import Quadrant
+from surveyapp.enums import Quadrant, SignalGroup
 from surveyapp.i18n import _l
 
 QUADRANT_NAMES = {
@@ -65,6 +65,18 @@ PERSPECTIVE_NAMES = {
 
 DECISION_NAMES = {"continue": _l("Continue"), "realign": _l("Realign"), "exit": _l("Exit")}
 
+# The staff's advice (rule 20): the decisions, and the "don't know" the shipped question offers.
+ADVICE_OPTION_NAMES = {**DECISION_NAMES, "unsure": _l("Don't know")}
+
+# The article's names for the warning signals (scoring.yaml `signal_group`), in the order reports show them.
+SIGNAL_GROUP_NAMES = {
+    SignalGroup.SMALL_ERRORS: _l("Runs of small errors"),
+    SignalGroup.WORKAROUNDS: _l("Workarounds and work outside the agreement"),
+    SignalGroup.FEAR_AND_RELUCTANCE: _l("Fear and reluctance"),
+    SignalGroup.COST_TO_SERVE: _l("Cost to serve"),
+    SignalGroup.OTHER: _l("Other signals"),
+}
+
 # The risk order of "accounts ranked by risk" (portfolio report), most at risk first.
 RISK_ORDER = (
     Quadrant.MISFIT,
@@ -78,3 +90,8 @@ RISK_ORDER = (
 def label(mapping: dict[Any, Any], key: Any) -> str:
     """The translated text for a code, evaluated now (in the active locale)."""
     return str(mapping[key])
+
+
+def label_or_key(mapping: dict[Any, Any], key: Any) -> str:
+    """`label`, or the code itself when the mapping has no text for it (an option of another questionnaire)."""
+    return str(mapping[key]) if key in mapping else str(key)

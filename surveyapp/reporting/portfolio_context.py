@@ -40,21 +40,22 @@ def risk_key(account: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def cost_explanation(inputs: ReportInputs, accounts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The accounts behind the cost of mismatch (rule 11): the mismatched ones with both hour figures, and
-    the matching ones with effort above zero whose median is the divisor."""
+    """The accounts behind the cost of mismatch (rule 11), with their `cost` as the document has it: the
+    mismatched ones (misfit, customer swayed) and the matching ones, whose medians are the baseline share and
+    the divisor."""
     mismatched, matching = [], []
     for account in accounts:
-        hours = inputs.hours.get(account["name"])
-        if hours is None:
+        cost = account.get("cost")
+        if cost is None:
             continue
-        if account["quadrant"] in COST_QUADRANTS and hours.effort is not None and hours.billable is not None:
-            beyond = max(0.0, hours.effort - hours.billable)
-            mismatched.append(
-                {"account": account, "effort": hours.effort, "billable": hours.billable, "beyond": beyond}
-            )
-        elif account["quadrant"] == Quadrant.MATCH.value and hours.effort:
-            matching.append({"account": account, "effort": hours.effort})
-    return {"mismatched": mismatched, "matching": sorted(matching, key=lambda row: row["effort"])}
+        if account["quadrant"] in COST_QUADRANTS:
+            mismatched.append({"account": account, "cost": cost})
+        elif account["quadrant"] == Quadrant.MATCH.value:
+            matching.append({"account": account, "cost": cost})
+    return {
+        "mismatched": mismatched,
+        "matching": sorted(matching, key=lambda row: row["cost"]["effort_hours"]),
+    }
 
 
 def response_totals(accounts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -89,7 +90,12 @@ def portfolio_context(inputs: ReportInputs) -> dict[str, Any]:
     for number, account in enumerate(accounts, start=1):
         account["number"] = number
     points = [
-        charts.FitPoint(account["number"], account["overall"]["client"], account["overall"]["supplier"])
+        charts.FitPoint(
+            account["number"],
+            account["overall"]["client"],
+            account["overall"]["supplier"],
+            indicative=bool(account["overall"].get("indicative")),
+        )
         for account in accounts
         if account["overall"]["client"] is not None and account["overall"]["supplier"] is not None
     ]

@@ -105,7 +105,11 @@ def test_sections_of_a_follow_up_wave_say_what_became_of_the_previous_decision(d
 
     result = sections(session=db.session, study=wave, language="en")
 
-    assert result[MATCH]["decision"]["follow_up"] == (
+    # The gap's change is of rule 6's like-for-like gap (the dimensions both sides rated), not client −
+    # supplier overall: -85.7, where the overall fits' changes differ by 85.6.
+    follow_up = (
         "Previous wave: Continue; 1 of 1 actions done. "
-        "Change in overall fit: client -85.4, supplier +0.2, gap -85.6. Growing apart."
+        "Change in overall fit: client -85.4, supplier +0.2, gap -85.7. Growing apart."
     )
+    assert result[MATCH]["decision"]["follow_up"] == follow_up
+    assert result[MATCH]["previous_decision"] == {"decision": "continue", "follow_up": follow_up}

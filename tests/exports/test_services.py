@@ -128,13 +128,32 @@ def test_analysis_exports(db, coded_study):
         "account_dimensions",
         "portfolio_dimensions",
         "signals",
+        "drift_dimensions",
+        "staff_advice",
         "quadrants",
         "cost_of_mismatch",
     ]
     accounts = list(workbook["accounts"].iter_rows(values_only=True))
+    header = accounts[0]
     assert [(row[0], row[2], row[3]) for row in accounts[1:]] == [
         (a["account"], a["quadrant"], a["overall"]["client"]) for a in document["accounts"]
     ]
+    # Rule 17's marks and rule 11's cost per account, as the document has them
+    columns = ("overall_client_n", "overall_supplier_n", "overall_indicative", "overall_borderline")
+    assert [tuple(row[header.index(name)] for name in columns) for row in accounts[1:]] == [
+        (
+            a["overall"]["client_n"],
+            a["overall"]["supplier_n"],
+            a["overall"]["indicative"],
+            a["overall"]["borderline"],
+        )
+        for a in document["accounts"]
+    ]
+    assert [row[header.index("excess_hours")] for row in accounts[1:]] == [
+        None if a["cost"] is None else a["cost"]["excess_hours"] for a in document["accounts"]
+    ]
+    cost = list(workbook["cost_of_mismatch"].iter_rows(values_only=True))
+    assert dict(zip(cost[0], cost[1], strict=True)) == document["portfolio"]["cost_of_mismatch"]
     archive = zipfile.ZipFile(io.BytesIO(b"".join(as_csv.chunks)))
     assert archive.namelist() == [f"{name}.csv" for name in workbook.sheetnames]
     quadrants = list(csv.reader(io.StringIO(archive.read("quadrants.csv").decode("utf-8-sig"))))

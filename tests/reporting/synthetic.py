@@ -11,6 +11,7 @@ from typing import Any
 
 from surveyapp.analysis import (
     AccountFigures,
+    AccountFit,
     DimensionSpec,
     FitModel,
     NpsAnswer,
@@ -22,6 +23,7 @@ from surveyapp.analysis import (
     account_scores_from_respondents,
     analyse_study,
     build_analysis_document,
+    quadrant,
 )
 from surveyapp.enums import Perspective
 
@@ -155,7 +157,10 @@ def synthetic_study(*, accounts: int | None = None, study: str = "demo-2025") ->
         if staff:
             counts.append(ResponseCounts(account_id, SUPPLIER, invited=staff, survey=staff))
         if before is not None:
-            previous.append(OverallFit(account_id, *before))
+            # The previous wave's fit: only its overall fits and gap (no dimension rows to drift per dimension).
+            then_client, then_supplier = before
+            overall = OverallFit(account_id, then_client, then_supplier, then_client - then_supplier, 1, 1, 1)
+            previous.append(AccountFit(account_id, overall, quadrant(overall, Thresholds()), (), None))
     analysis = analyse_study(
         study=study,
         scoring_version="5f0c2a9e" * 8,
