@@ -4,23 +4,31 @@ numbers that match an independent computation, and a second `demo` that adds not
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from surveyapp.analysis.accounts import account_scores_from_respondents
-from surveyapp.analysis.inputs import ItemScore, NpsAnswer
+from surveyapp.analysis.inputs import (
+    SIGNAL_TAG,
+    AdviceAnswer,
+    ItemScore,
+    NpsAnswer,
+    ScoredRespondents,
+    SignalAgreement,
+)
 from surveyapp.analysis.items import respondent_dimension_scores
 from surveyapp.analysis.queries import account_figures, response_counts
 from surveyapp.analysis.report import build_analysis_document
-from surveyapp.analysis.service import fit_model_of, previous_overall_fits, thresholds_of
+from surveyapp.analysis.service import fit_model_of, previous_account_fits, thresholds_of
 from surveyapp.analysis.signals import signal_aggregates_from_items
 from surveyapp.analysis.stats import item_matrices_from_items
 from surveyapp.analysis.study import analyse_study
 from surveyapp.audit.models import AuditEvent
 from surveyapp.cli import cli
-from surveyapp.enums import Perspective, Phase
+from surveyapp.enums import Perspective, Phase, SignalGroup
 from surveyapp.invitations.models import Invitation, InvitationEvent
 from surveyapp.questionnaires.runtime import catalogue
 from surveyapp.questionnaires.services import load_scoring_version, load_version
@@ -71,10 +79,21 @@ def _pure_document(db: Any, study: Study) -> dict[str, Any]:
         ):
             latest[key] = response
     items = []
+    agreed: Counter[tuple[int, Perspective, str]] = Counter()
+    advice = []
     for response in latest.values():
         questionnaire = load_version(session=db.session, version_id=response.questionnaire_version_id)
         raw = {answer.item_key: answer.value for answer in response.answers if answer.value is not None}
+        question = questionnaire.advice_question
+        if response.perspective is Perspective.SUPPLIER and question is not None and question.key in raw:
+            advice.append(AdviceAnswer(response.account_id, response.contact_id, raw[question.key]))
         for key, scored in score_answers(questionnaire, raw).items():
+            if SIGNAL_TAG in scored.tags:
+                # agreeing with the statement: above the scale's middle, below it for a reverse-keyed one
+                reverse = questionnaire.item(key).reverse
+                agreed[(response.account_id, response.perspective, key)] += (
+                    scored.score < 50 if reverse else scored.score > 50
+                )
             items.append(
                 ItemScore(
                     response.account_id,
@@ -93,6 +112,19 @@ def _pure_document(db: Any, study: Study) -> dict[str, Any]:
         if pinned
         else catalogue().scoring
     )
+    groups = {dimension.key: dimension.signal_group for dimension in scoring.dimensions}
+    dimension_scores = respondent_dimension_scores(items)
+    scored = Counter(
+        (account_id, perspective)
+        for account_id, _, perspective in {
+            (row.account_id, row.respondent_id, row.perspective) for row in dimension_scores
+        }
+    )
+    options = [
+        question.options
+        for row in study.questionnaires
+        if (question := load_version(session=db.session, version_id=row.version_id).advice_question)
+    ]
     nps = [
         (row.account_id, row.respondent_id, round(row.score / 10))
         for row in items
@@ -105,14 +137,23 @@ def _pure_document(db: Any, study: Study) -> dict[str, Any]:
         fit_model=fit_model_of(scoring),
         thresholds=thresholds_of(scoring),
         accounts=account_figures(session=db.session, study=study),
-        account_scores=account_scores_from_respondents(respondent_dimension_scores(items)),
+        account_scores=account_scores_from_respondents(dimension_scores),
         nps_answers=[NpsAnswer(*row) for row in nps],
         signal_aggregates=signal_aggregates_from_items(items),
         response_counts=response_counts(session=db.session, study=study),
         item_matrices=item_matrices_from_items(items),
         previous=None
         if study.previous_study is None
-        else previous_overall_fits(session=db.session, study=study.previous_study),
+        else previous_account_fits(session=db.session, study=study.previous_study),
+        scored_respondents=[ScoredRespondents(*key, n) for key, n in scored.items()],
+        signal_groups={
+            row.item_key: groups.get(row.dimension, SignalGroup.OTHER)
+            for row in items
+            if SIGNAL_TAG in row.tags and row.dimension is not None
+        },
+        signal_agreement=[SignalAgreement(*key, count) for key, count in agreed.items()],
+        advice_answers=advice,
+        advice_options=None if not options else tuple(option.key for option in options[0]),
     )
     return build_analysis_document(analysis)
 
@@ -131,13 +172,23 @@ def test_demo_finished_wave_shows_every_quadrant_gaps_signals_and_cost(db, demo)
         "misfit": 1,
         "incomplete": 1,
     }
-    # Cost by hand: unpaid hours of the customer_swayed and misfit accounts, Noordzee 5200 - 3900 = 1300,
-    # Atlas 1900 - 1500 = 400, Stadsbank 3400 - 2100 = 1300: 3000; the median effort of the match accounts
-    # (Van Dijk 2900, Greenfield 2300, Kempen 1700) is 2300; 3000 / 2300 = 1.30
+    # Cost by hand (rule 11): non-billable hours of the customer_swayed and misfit accounts, Noordzee
+    # 5200 - 3900 = 1300, Atlas 1900 - 1500 = 400, Stadsbank 3400 - 2100 = 1300: 3000.
+    # Match accounts (effort, non-billable, revenue): Van Dijk 2900, 150, 420,000; Greenfield 2300, 150,
+    # 330,000; Kempen 1700, 50, 260,000. Baseline b = median(150/2900, 150/2300, 50/1700) = 150/2900 = 3/58 =
+    # 0.0517 -> 0.052; median effort 2300; median revenue 330,000.
+    # Excess = 3000 - 3/58 x (5200 + 1900 + 3400) = 3000 - 31500/58 = 142500/58 = 2456.90 -> 2456.9;
+    # / 2300 = 1.068 -> 1.1 matching clients; x 330,000 = 352,511.24 -> 352511
     assert document["portfolio"]["cost_of_mismatch"] == {
+        "accounts": 3,
         "nonbillable_hours": 3000.0,
+        "excess_hours": 2456.9,
+        "baseline_share": 0.052,
+        "match_accounts": 3,
         "median_match_hours": 2300.0,
-        "equivalent_matching_clients": 1.3,
+        "median_match_revenue": 330000,
+        "equivalent_matching_clients": 1.1,
+        "revenue_forgone": 352511,
         "reason": None,
     }
     helder = next(account for account in document["accounts"] if account["account"] == "Helder Zorggroep")
@@ -145,13 +196,20 @@ def test_demo_finished_wave_shows_every_quadrant_gaps_signals_and_cost(db, demo)
         "needs_match",
         "execution_quality",
     }
-    assert {"question": "quality_2", "perspective": "client", "score": 0.0, "n": 2, "indicative": True} in (
-        helder["signals"]
-    )
+    # quality_2 (small mistakes, reverse-keyed) scores 0: both clients agreed with it
+    assert {
+        "question": "quality_2",
+        "perspective": "client",
+        "score": 0.0,
+        "n": 2,
+        "indicative": True,
+        "group": "small_errors",
+        "agreed": 100.0,
+    } in helder["signals"]
     assert all(account["drift"] is None for account in document["accounts"])
     assert "quadrants: match 3, customer_swayed 2, blind_spot 1, misfit 1, incomplete 1" in table
-    assert "= 1.3 equivalent matching clients" in table
-    assert "  signal effort_1 (supplier): 0.0 (n 2*)" in table
+    assert "= 1.1 equivalent matching clients" in table
+    assert "  signal effort_1 (supplier, cost_to_serve): 0.0, 100.0% agreed (n 2*)" in table
 
 
 def test_demo_current_wave_shows_drift_and_growing_apart(db, demo):

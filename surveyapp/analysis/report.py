@@ -10,7 +10,8 @@ Shape decisions the rules leave open (each is also stated where the value is com
 - Thresholds are echoed as configured, unrounded, so the document states exactly what was applied.
 - ``"cost_of_mismatch"."reason"`` holds the stable reason code (reports translate it) of the first figure that
   cannot be formed (the equivalent, then the revenue), or null. Hours get one decimal, ``baseline_share`` three,
-  money (``revenue_forgone``, ``median_match_revenue``) whole units.
+  money (``revenue_forgone``, ``median_match_revenue``) whole units. ``"match_accounts"`` is how many match
+  accounts with effort the median effort rests on (a median of one or two is read with care).
 - ``"cost"`` per account is null without effort > 0 and billable hours; it is given for every quadrant (a match
   account may cost more than the baseline too); the portfolio sums only misfit and customer_swayed accounts.
 - ``"overall"`` always has every key: ``"gap"`` is rule 6's like-for-like gap over ``"shared_dimensions"``;
@@ -298,6 +299,7 @@ def _cost(cost: CostOfMismatch) -> Json:
         "nonbillable_hours": round_score(cost.nonbillable_hours),
         "excess_hours": round_score(cost.excess_hours),
         "baseline_share": round_statistic(basis.baseline_share),
+        "match_accounts": basis.match_accounts,
         "median_match_hours": round_score(basis.median_match_hours),
         "median_match_revenue": round_money(basis.median_match_revenue),
         "equivalent_matching_clients": round_score(cost.equivalent_matching_clients),

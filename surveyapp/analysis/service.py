@@ -34,7 +34,7 @@ from surveyapp.analysis.report import build_analysis_document
 from surveyapp.analysis.snapshot import Pending, SharedSnapshot
 from surveyapp.analysis.study import StudyAnalysis, analyse_study
 from surveyapp.analysis.thresholds import Thresholds
-from surveyapp.enums import SignalGroup
+from surveyapp.enums import Perspective, SignalGroup
 from surveyapp.questionnaires.schema import ScoringModel
 from surveyapp.questionnaires.services import load_scoring_version, load_version
 from surveyapp.responses.models import Response
@@ -115,6 +115,22 @@ def previous_account_fits(
         for account in queries.account_figures(session=session, study=study)
         if account.account_id in scored
     ]
+
+
+def advice_options_of(*, session: Session, study: Study, items: queries.ItemSets) -> tuple[str, ...] | None:
+    """Rule 20's options: those of the advice questions answered (`items`), then those of the study's own
+    supplier questionnaires, so that a study whose staff have not answered yet tallies zeros rather than
+    nothing. None when neither has a question tagged `advice`."""
+    options = list(items.advice_options or ())
+    found = items.advice_options is not None
+    for row in sorted(study.questionnaires, key=lambda row: row.id):
+        if row.perspective is not Perspective.SUPPLIER:
+            continue
+        question = load_version(session=session, version_id=row.version_id).advice_question
+        if question is not None:
+            found = True
+            options += [option.key for option in question.options or () if option.key not in options]
+    return tuple(options) if found else None
 
 
 def signal_groups_of(scoring: ScoringModel, items: queries.ItemSets) -> dict[str, SignalGroup]:
@@ -230,7 +246,7 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
             "signal_groups": signal_groups_of(scoring, items),
             "signal_agreement": tuple(agreement),
             "advice_answers": tuple(inputs.advice),
-            "advice_options": items.advice_options,
+            "advice_options": advice_options_of(session=session, study=study, items=items),
         },
         analyse_study,
     )

@@ -36,7 +36,7 @@ DRIFT_DIMENSIONS = ("account", "dimension", "client", "supplier", "gap", "growin
 STAFF_ADVICE = ("account", "option", "count", "n")
 QUADRANTS = ("quadrant", "accounts")
 COST = (
-    "accounts", "nonbillable_hours", "excess_hours", "baseline_share", "median_match_hours",
+    "accounts", "nonbillable_hours", "excess_hours", "baseline_share", "match_accounts", "median_match_hours",
     "median_match_revenue", "equivalent_matching_clients", "revenue_forgone", "reason",
 )  # fmt: skip
 

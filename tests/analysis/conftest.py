@@ -9,13 +9,22 @@ Three accounts, min_n 3, model needs (weight 2), errors (1), effort (1), unused 
   effort 30. Client overall (140 + 60)/3 = 200/3, supplier (100+40+30)/4 = 42.5 -> customer_swayed.
   A staff prediction of the client's needs: 90.
 - 12 "Gamma": one client, needs 30; no supplier view -> incomplete.
+
+Method v2 inputs beside the scores: the signal items' groups and how many respondents agreed with them, and
+the staff's continue / realign / exit advice (Beta: one "continue", alpha: one "exit", Gamma: nobody).
+
+The previous wave (rule 12) is that wave's `StudyAnalysis.account_fits()`, built here the same way from its
+respondents: 10 one client needs 70, one staff needs 80 (overall 70 / 80, gap -10 over 1 shared dimension);
+12 one client needs 40 (no supplier); 99 (since left the scope) 50 / 50.
 """
 
 import pytest
 
-from surveyapp.analysis.fit import OverallFit
+from surveyapp.analysis.accounts import AccountScoreIndex, account_scores_from_respondents
+from surveyapp.analysis.fit import AccountFit, assess_account
 from surveyapp.analysis.inputs import (
     AccountFigures,
+    AdviceAnswer,
     DimensionSpec,
     FitModel,
     ItemMatrix,
@@ -23,9 +32,10 @@ from surveyapp.analysis.inputs import (
     RespondentDimensionScore,
     ResponseCounts,
     SignalAggregate,
+    SignalAgreement,
 )
 from surveyapp.analysis.thresholds import Thresholds
-from surveyapp.enums import Perspective
+from surveyapp.enums import Perspective, SignalGroup
 
 CLIENT, SUPPLIER = Perspective.CLIENT, Perspective.SUPPLIER
 PREDICTED = Perspective.SUPPLIER_PREDICTS_CLIENT
@@ -51,6 +61,37 @@ RESPONDENT_SCORES = [
     (12, 121, CLIENT, "needs", 30.0),
 ]
 
+PREVIOUS_SCORES = [
+    (10, 1101, CLIENT, "needs", 70.0),
+    (10, 1201, SUPPLIER, "needs", 80.0),
+    (12, 1121, CLIENT, "needs", 40.0),
+    (99, 1991, CLIENT, "needs", 50.0),
+    (99, 1992, SUPPLIER, "needs", 50.0),
+]
+
+MODEL = FitModel(
+    (
+        DimensionSpec("needs", 2.0),
+        DimensionSpec("errors"),
+        DimensionSpec("effort"),
+        DimensionSpec("unused"),
+    )
+)
+
+# The options of the staff's advice question, in the question's order (rule 20).
+ADVICE_OPTIONS = ("continue", "realign", "exit", "unsure")
+
+
+def previous_fits(model: FitModel = MODEL, thresholds: Thresholds | None = None) -> list[AccountFit]:
+    """The previous wave's account fits (rule 12), as that wave's analysis gives them."""
+    index = AccountScoreIndex(
+        account_scores_from_respondents(RespondentDimensionScore(*row) for row in PREVIOUS_SCORES)
+    )
+    return [
+        assess_account(account_id, index, model, thresholds or Thresholds()) for account_id in (10, 12, 99)
+    ]
+
+
 # Alpha's item matrix is its own input (item level, not dimension level): the 3-row pattern of test_stats
 # repeated ten times on account 10, alpha = 12/13.
 ALPHA_PATTERN = [(0.0, 25.0), (50.0, 25.0), (100.0, 100.0)] * 10
@@ -69,14 +110,7 @@ def study_inputs():
         "study": "acme-2025",
         "scoring_version": "a1b2c3",
         "provisional": True,
-        "fit_model": FitModel(
-            (
-                DimensionSpec("needs", 2.0),
-                DimensionSpec("errors"),
-                DimensionSpec("effort"),
-                DimensionSpec("unused"),
-            )
-        ),
+        "fit_model": MODEL,
         "thresholds": Thresholds(),
         "accounts": [
             AccountFigures(10, "Beta BV", "B-1", 1_000_000, effort_hours=120, billable_hours=100),
@@ -112,5 +146,16 @@ def study_inputs():
                 {(10, 1000 + index): {"q1": a, "q2": b} for index, (a, b) in enumerate(ALPHA_PATTERN)},
             )
         ],
-        "previous": [OverallFit(10, 70.0, 80.0), OverallFit(12, 40.0, None), OverallFit(99, 50.0, 50.0)],
+        "previous": previous_fits(),
+        "signal_groups": {
+            "team_fear": SignalGroup.FEAR_AND_RELUCTANCE,
+            "small_errors": SignalGroup.SMALL_ERRORS,
+            "workarounds": SignalGroup.WORKAROUNDS,
+        },
+        "signal_agreement": [
+            SignalAgreement(11, SUPPLIER, "team_fear", 3),
+            SignalAgreement(11, CLIENT, "small_errors", 2),
+        ],
+        "advice_answers": [AdviceAnswer(10, 201, "continue"), AdviceAnswer(11, 211, "exit")],
+        "advice_options": ADVICE_OPTIONS,
     }

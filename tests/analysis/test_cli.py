@@ -63,14 +63,32 @@ def test_analysis_json_is_the_document_in_contract_order(run, world):
         ("Acme BV", "customer_swayed"),
         ("Globex", "match"),
     ]
-    # supplier Acme: relationship 20, effort (5 reversed -> 0): (20 + 1.5 * 0) / 2.5 = 8.0
-    assert document["accounts"][0]["overall"] == {"client": 90.0, "supplier": 8.0, "gap": 82.0}
-    # cost: Acme 900 - 500 = 400 hours / Globex's 300 = 1.3 (1.333...)
+    # supplier Acme: relationship 20, effort (5 reversed -> 0): (20 + 1.5 * 0) / 2.5 = 8.0; the gap is like
+    # for like over relationship, the one shared dimension: 90 - 20 = 70
+    assert document["accounts"][0]["overall"] == {
+        "client": 90.0,
+        "supplier": 8.0,
+        "gap": 70.0,
+        "shared_dimensions": 1,
+        "supplier_only": ["effort"],
+        "client_n": 1,
+        "supplier_n": 1,
+        "indicative": True,
+        "borderline": False,
+    }
+    # cost: baseline from Globex (300 of 300 billable) 0; Acme 900 - 500 = 400 hours, all excess / Globex's
+    # 300 = 1.3 (1.333...); no account has a revenue figure
     assert document["portfolio"]["cost_of_mismatch"] == {
+        "accounts": 1,
         "nonbillable_hours": 400.0,
+        "excess_hours": 400.0,
+        "baseline_share": 0.0,
+        "match_accounts": 1,  # Globex
         "median_match_hours": 300.0,
+        "median_match_revenue": None,
         "equivalent_matching_clients": 1.3,
-        "reason": None,
+        "revenue_forgone": None,
+        "reason": "no_match_account_with_revenue",
     }
     assert result.output.startswith('{\n  "study": "wave-1",')
 
@@ -83,17 +101,22 @@ def test_analysis_table_shows_quadrants_gaps_signals_and_cost(run, world):
     lines = result.output.splitlines()
     assert result.exit_code == 0
     assert lines[0] == f"wave-1: scoring version {SCORING.version[:12]} (pinned)"
+    # the quadrant carries rule 17's mark: one respondent per side, so indicative (*); the gap is like for
+    # like over relationship: 90 - 20 = +70
     assert lines[4] == (
-        "account  quadrant         client  supplier     gap  NPS            responses done/invited"
+        "account  quadrant           client  supplier     gap  NPS            responses done/invited"
     )
     assert lines[5] == (
-        "Acme BV  customer_swayed    90.0       8.0   +82.0  100.0 (n 1*)   client 1/0, supplier 1/0"
+        "Acme BV  customer_swayed*     90.0       8.0   +70.0  100.0 (n 1*)   client 1/0, supplier 1/0"
     )
     assert "  gap relationship: client 90.0 (n 1*), supplier 20.0 (n 1*), gap +70.0" in lines
     assert "quadrants: match 1, customer_swayed 1, blind_spot 0, misfit 0, incomplete 0" in lines
+    # baseline 0 (Globex bills all its hours): Acme's 400 non-billable hours are all excess, / 300 = 1.3
     assert (
-        "cost of mismatch: 400.0 non-billable hours on misfit and customer_swayed accounts / 300.0 median "
-        "effort hours of a match account = 1.3 equivalent matching clients"
+        "cost of mismatch: 400.0 non-billable hours on misfit and customer_swayed accounts, 400.0 beyond the "
+        "baseline share of 0.000 / 300.0 median effort hours of a match account = 1.3 equivalent matching "
+        "clients; no revenue: No account in the match quadrant has an annual revenue above zero, so the "
+        "matching clients cannot be expressed in revenue."
     ) in lines
     assert any(
         line.startswith("relationship") and "not shown (fewer than 10 non-zero pairs)" in line

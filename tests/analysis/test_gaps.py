@@ -74,7 +74,8 @@ def test_assess_account_dimension_rows_in_given_order_with_empty_rows():
         DimensionGap("errors", None, None, None, False),
         DimensionGap("effort", None, index.cell(1, SUPPLIER, "effort"), None, False),
     )
-    assert fit.overall.gap == 70.0 - (50.0 + 30.0) / 2  # overall gap = 70 - 40 = 30
+    # overall gap like for like over the shared needs (rule 6): 70 - 50 = 20, not 70 - (50 + 30)/2 = 30
+    assert (fit.overall.gap, fit.overall.shared_dimensions) == (20.0, 1)
 
 
 def test_assess_account_understanding_gap_predicted_minus_client():

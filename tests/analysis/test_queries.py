@@ -104,7 +104,20 @@ def test_study_analysis_blind_spot_with_gaps_signals_and_nps(db, world):
     assert acme.fit.overall.supplier == pytest.approx(SAM_OVERALL, abs=1e-12)
     assert acme.fit.quadrant is Quadrant.BLIND_SPOT
     account = _account(document, "Acme BV")
-    assert account["overall"] == {"client": 59.8, "supplier": 68.6, "gap": -8.9}
+    # like-for-like gap over the shared needs_match, ways_of_working and relationship: the client's
+    # 538/9 minus the supplier's (2*100 + 50 + 90)/4 = 85: -227/9 = -25.2 (not 59.78 - 68.64 = -8.9, which
+    # hides the supplier-only effort 25 in it); one respondent each: indicative; |59.78 - 60| < 5: borderline
+    assert account["overall"] == {
+        "client": 59.8,
+        "supplier": 68.6,
+        "gap": -25.2,
+        "shared_dimensions": 3,
+        "supplier_only": ["effort"],
+        "client_n": 1,
+        "supplier_n": 1,
+        "indicative": True,
+        "borderline": True,
+    }
     # needs 72.2 vs 100 (-27.8), ways 29.7 vs 50 (-20.3), relationship 65 vs 90 (-25): all flagged
     assert [(row["key"], row["gap"], row["flagged"]) for row in account["dimensions"]] == [
         ("needs_match", -27.8, True),
@@ -113,11 +126,28 @@ def test_study_analysis_blind_spot_with_gaps_signals_and_nps(db, world):
         ("effort", None, False),
     ]
     assert _dimension(account, "effort")["supplier"] == {"mean": 25.0, "n": 1, "sd": None, "indicative": True}
-    # signals: statements.late 0 <= 40 is raised; needs (75) is not
+    # signals: statements.late 0 <= 40 is raised; needs (75) is not. The test model gives no signal_group
+    # (other); anna agreed with "delivery is often late" (4 of 4: reverse-keyed, item score 0 < 50): 1 of 1
     assert account["signals"] == [
-        {"question": "statements.late", "perspective": "client", "score": 0.0, "n": 1, "indicative": True}
+        {
+            "question": "statements.late",
+            "perspective": "client",
+            "score": 0.0,
+            "n": 1,
+            "indicative": True,
+            "group": "other",
+            "agreed": 100.0,
+        }
     ]
-    assert account["nps"] == {"score": 0.0, "n": 1, "indicative": True}  # 8 is a passive
+    assert account["nps"] == {  # 8 is a passive
+        "score": 0.0,
+        "n": 1,
+        "indicative": True,
+        "promoters": 0,
+        "passives": 1,
+        "detractors": 0,
+    }
+    assert account["staff_advice"] is None  # the test questionnaires have no question tagged advice
     assert document["provisional"] is True
     assert document["scoring_version"] == SCORING.version
 
@@ -144,7 +174,17 @@ def test_not_applicable_left_out_and_one_perspective_missing_is_incomplete(db, w
     # (0 + 3*100) / 4 = 75; relationship 60; overall (75 + 60) / 2 = 67.5; no supplier view -> incomplete
     assert [row["key"] for row in account["dimensions"]] == ["ways_of_working", "relationship"]
     assert _dimension(account, "ways_of_working")["client"]["mean"] == 75.0
-    assert account["overall"] == {"client": 67.5, "supplier": None, "gap": None}
+    assert account["overall"] == {
+        "client": 67.5,
+        "supplier": None,
+        "gap": None,
+        "shared_dimensions": 0,
+        "supplier_only": [],
+        "client_n": 1,
+        "supplier_n": 0,
+        "indicative": True,
+        "borderline": False,  # |67.5 - 60| = 7.5 >= 5
+    }
     assert account["quadrant"] == "incomplete"
     assert account["nps"]["score"] == -100.0
 
@@ -160,7 +200,14 @@ def test_latest_completed_counts_earlier_superseded_in_progress_ignored(db, worl
 
     # Assert: only day 5 counts (relationship 100, a promoter); day 1 is kept, marked superseded
     assert _dimension(account, "relationship")["client"]["mean"] == 100.0
-    assert account["nps"] == {"score": 100.0, "n": 1, "indicative": True}
+    assert account["nps"] == {
+        "score": 100.0,
+        "n": 1,
+        "indicative": True,
+        "promoters": 1,
+        "passives": 0,
+        "detractors": 0,
+    }
     assert account["responses"]["client"] == {"invited": 0, "completed": 1}
     flags = dict(db.session.execute(select(Response.id, Response.superseded)).all())
     assert flags[first.id] is True
@@ -227,8 +274,9 @@ def test_nps_edges_six_seven_eight_nine(db, world):
     document = analysis_document(session=db.session, study=world.study, current=SCORING)
 
     # Assert: 9 promotes, 6 detracts, 7 and 8 are passive: (1 - 1) / 4 = 0; the portfolio pools respondents
-    assert _account(document, "Acme BV")["nps"] == {"score": 0.0, "n": 4, "indicative": False}
-    assert document["portfolio"]["nps"] == {"score": 0.0, "n": 4, "indicative": False}
+    nps = {"score": 0.0, "n": 4, "indicative": False, "promoters": 1, "passives": 2, "detractors": 1}
+    assert _account(document, "Acme BV")["nps"] == nps
+    assert document["portfolio"]["nps"] == nps
 
 
 def test_values_exactly_at_thresholds_reach_them(db, world):
@@ -251,9 +299,19 @@ def test_values_exactly_at_thresholds_reach_them(db, world):
     # relationship gap exactly 0, ways gap 100/3 - 75 = -41.67 flagged
     assert globex["quadrant"] == "blind_spot"
     assert _dimension(globex, "relationship")["gap"] == 0.0
+    # needs is not reverse-keyed: nobody answered above the middle (25 and 50; exactly 50 agrees with
+    # nothing): 0 of 5 agreed
     acme = _account(document, "Acme BV")
     assert acme["signals"] == [
-        {"question": "needs", "perspective": "client", "score": 40.0, "n": 5, "indicative": False}
+        {
+            "question": "needs",
+            "perspective": "client",
+            "score": 40.0,
+            "n": 5,
+            "indicative": False,
+            "group": "other",
+            "agreed": 0.0,
+        }
     ]
 
 
@@ -266,7 +324,17 @@ def test_quadrant_exactly_sixty_on_both_sides_is_a_match(db, world):
     globex = _account(analysis_document(session=db.session, study=world.study, current=SCORING), "Globex")
 
     # Assert
-    assert globex["overall"] == {"client": 60.0, "supplier": 60.0, "gap": 0.0}
+    assert globex["overall"] == {
+        "client": 60.0,
+        "supplier": 60.0,
+        "gap": 0.0,
+        "shared_dimensions": 1,
+        "supplier_only": [],
+        "client_n": 1,
+        "supplier_n": 1,
+        "indicative": True,
+        "borderline": True,  # |60 - 60| = 0 < 5
+    }
     assert globex["quadrant"] == "match"
 
 
@@ -296,11 +364,18 @@ def test_cost_of_mismatch_without_a_match_account_has_a_reason(db, world):
         "cost_of_mismatch"
     ]
 
-    # Assert: Acme's effort 1000 - billable 600 = 400 non-billable hours; no match account to divide by
+    # Assert: Acme's effort 1000 - billable 600 = 400 non-billable hours; no match account: baseline 0, so
+    # all 400 are excess, and nothing to divide by
     assert cost == {
+        "accounts": 1,
         "nonbillable_hours": 400.0,
+        "excess_hours": 400.0,
+        "baseline_share": 0.0,
+        "match_accounts": 0,
         "median_match_hours": None,
+        "median_match_revenue": None,
         "equivalent_matching_clients": None,
+        "revenue_forgone": None,
         "reason": "no_match_account_with_effort",
     }
 
@@ -394,9 +469,17 @@ def test_drift_matches_a_renamed_account_by_id(db, make_supplier):
     account = analysis_document(session=db.session, study=second.study, current=SCORING)["accounts"][0]
 
     # Assert: same account id -> drift client 0, supplier -20 (a fall of more than 15: growing apart),
-    # gap from -10 to +10 (|gap| unchanged)
+    # gap from -10 to +10 (|gap| unchanged); relationship, the one dimension, alike
     assert second.accounts["Acme Holding"] == acme_id
-    assert account["drift"] == {"client": 0.0, "supplier": -20.0, "gap": 20.0, "growing_apart": True}
+    assert account["drift"] == {
+        "client": 0.0,
+        "supplier": -20.0,
+        "gap": 20.0,
+        "growing_apart": True,
+        "dimensions": [
+            {"key": "relationship", "client": 0.0, "supplier": -20.0, "gap": 20.0, "growing_apart": True}
+        ],
+    }
 
 
 def test_study_without_responses_has_every_account_incomplete(db, world):
@@ -406,7 +489,34 @@ def test_study_without_responses_has_every_account_incomplete(db, world):
     # Assert
     assert [account["quadrant"] for account in document["accounts"]] == ["incomplete", "incomplete"]
     assert document["portfolio"]["dimensions"] == []
-    assert document["portfolio"]["nps"] == {"score": None, "n": 0, "indicative": False}
+    assert document["portfolio"]["nps"] == {
+        "score": None,
+        "n": 0,
+        "indicative": False,
+        "promoters": 0,
+        "passives": 0,
+        "detractors": 0,
+    }
+    assert [account["cost"] for account in document["accounts"]] == [
+        # Acme: 1000 - 600 = 400 non-billable; no match account: baseline 0, no equivalent
+        {
+            "effort_hours": 1000.0,
+            "billable_hours": 600.0,
+            "nonbillable_hours": 400.0,
+            "excess_hours": 400.0,
+            "equivalent_matching_clients": None,
+            "revenue_forgone": None,
+        },
+        # Globex: fully billable
+        {
+            "effort_hours": 500.0,
+            "billable_hours": 500.0,
+            "nonbillable_hours": 0.0,
+            "excess_hours": 0.0,
+            "equivalent_matching_clients": None,
+            "revenue_forgone": None,
+        },
+    ]
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -49,7 +49,7 @@ def test_analyse_study_results_sorted_and_quadrants(study_inputs, respondent_sco
         Quadrant.MATCH,
         Quadrant.INCOMPLETE,
     ]
-    assert analysis.overall_fits()[1].supplier == 60.0
+    assert analysis.account_fits()[1].overall.supplier == 60.0
 
 
 def test_analyse_study_no_previous_study_drift_none(study_inputs, respondent_scores):

@@ -15,16 +15,18 @@ from typing import Any
 import pytest
 
 from surveyapp.analysis.accounts import AccountScoreIndex, account_scores_from_respondents
-from surveyapp.analysis.fit import OverallFit, assess_account, empty_dimension_rows, unscored_fit
+from surveyapp.analysis.fit import assess_account, empty_dimension_rows, unscored_fit
 from surveyapp.analysis.inputs import (
     AccountFigures,
+    DimensionSpec,
+    FitModel,
     NpsAnswer,
     RespondentDimensionScore,
     ResponseCounts,
     SignalAggregate,
 )
 from surveyapp.analysis.report import build_analysis_document
-from surveyapp.analysis.rounding import round_score
+from surveyapp.analysis.rounding import round_money, round_score
 from surveyapp.analysis.study import AccountResult, analyse_study
 from surveyapp.analysis.thresholds import Thresholds
 from surveyapp.enums import Perspective, Quadrant
@@ -37,6 +39,20 @@ PREDICTED = Perspective.SUPPLIER_PREDICTS_CLIENT
 # signal item without a dimension), a prediction of the client's answers only (28: scored, but only as
 # supplier_predicts_client), and one in the previous wave (29).
 UNSCORED = [AccountFigures(20 + number, f"Unanswered {number}", None) for number in range(10)]
+# Account 29 in the previous wave: one client needs 55, one staff needs 65.
+PREVIOUS_29 = assess_account(
+    29,
+    AccountScoreIndex(
+        account_scores_from_respondents(
+            [
+                RespondentDimensionScore(29, 291, CLIENT, "needs", 55.0),
+                RespondentDimensionScore(29, 292, SUPPLIER, "needs", 65.0),
+            ]
+        )
+    ),
+    FitModel((DimensionSpec("needs"),)),
+    Thresholds(),
+)
 
 
 def _reference_cell(cell: Any, thresholds: Thresholds) -> dict[str, Any] | None:
@@ -50,17 +66,42 @@ def _reference_cell(cell: Any, thresholds: Thresholds) -> dict[str, Any] | None:
     }
 
 
+def _reference_cost(cost: Any) -> dict[str, Any] | None:
+    if cost is None:
+        return None
+    return {
+        "effort_hours": round_score(cost.effort_hours),
+        "billable_hours": round_score(cost.billable_hours),
+        "nonbillable_hours": round_score(cost.nonbillable_hours),
+        "excess_hours": round_score(cost.excess_hours),
+        "equivalent_matching_clients": round_score(cost.equivalent_matching_clients),
+        "revenue_forgone": round_money(cost.revenue_forgone),
+    }
+
+
 def _reference_entry(result: AccountResult, thresholds: Thresholds) -> dict[str, Any]:
-    """One account's entry with every value formatted on its own: the document before issue 22."""
+    """One account's entry with every value formatted on its own: the document before issue 22, with the
+    method v2 fields (rules 6, 11, 12, 17, 20) as report.py's docstring states them."""
     fit, nps, responses, drift = result.fit, result.nps, result.responses, result.drift
+    overall, advice = fit.overall, result.staff_advice
     return {
         "account": result.account.name,
         "external_id": result.account.external_id,
         "quadrant": fit.quadrant.value,
         "overall": {
-            "client": round_score(fit.overall.client),
-            "supplier": round_score(fit.overall.supplier),
-            "gap": round_score(fit.overall.gap),
+            "client": round_score(overall.client),
+            "supplier": round_score(overall.supplier),
+            "gap": round_score(overall.gap),
+            "shared_dimensions": overall.shared_dimensions,
+            "supplier_only": []
+            if overall.client is None
+            else [row.dimension for row in fit.dimensions if row.client is None and row.supplier is not None],
+            "client_n": overall.client_n,
+            "supplier_n": overall.supplier_n,
+            "indicative": thresholds.is_indicative(overall.client_n)
+            or thresholds.is_indicative(overall.supplier_n),
+            "borderline": thresholds.is_borderline(overall.client)
+            or thresholds.is_borderline(overall.supplier),
         },
         "dimensions": [
             {
@@ -88,6 +129,9 @@ def _reference_entry(result: AccountResult, thresholds: Thresholds) -> dict[str,
             "score": round_score(nps.score),
             "n": nps.n,
             "indicative": nps.score is not None and thresholds.is_indicative(nps.n),
+            "promoters": nps.promoters,
+            "passives": nps.passives,
+            "detractors": nps.detractors,
         },
         "signals": [
             {
@@ -96,6 +140,8 @@ def _reference_entry(result: AccountResult, thresholds: Thresholds) -> dict[str,
                 "score": round_score(signal.score),
                 "n": signal.n,
                 "indicative": thresholds.is_indicative(signal.n),
+                "group": signal.group.value,
+                "agreed": None if signal.agreed is None else round_score(signal.agreed * 100 / signal.n),
             }
             for signal in result.signals
         ],
@@ -115,7 +161,19 @@ def _reference_entry(result: AccountResult, thresholds: Thresholds) -> dict[str,
             "supplier": round_score(drift.supplier),
             "gap": round_score(drift.gap),
             "growing_apart": drift.growing_apart,
+            "dimensions": [
+                {
+                    "key": row.dimension,
+                    "client": round_score(row.client),
+                    "supplier": round_score(row.supplier),
+                    "gap": round_score(row.gap),
+                    "growing_apart": row.growing_apart,
+                }
+                for row in drift.dimensions
+            ],
         },
+        "cost": _reference_cost(result.cost),
+        "staff_advice": None if advice is None else {"counts": dict(advice.counts), "n": advice.n},
     }
 
 
@@ -143,7 +201,7 @@ def mixed_inputs(study_inputs, respondent_scores):
             SignalAggregate(27, SUPPLIER, "late", 2, 25.0),
         ],
         "response_counts": counts,
-        "previous": [*study_inputs["previous"], OverallFit(29, 55.0, 65.0)],
+        "previous": [*study_inputs["previous"], PREVIOUS_29],
     }
 
 
@@ -203,9 +261,25 @@ def test_mixed_study_document_equals_the_value_by_value_rendering(mixed_inputs):
     assert document["accounts"] == expected
     assert [list(entry) for entry in document["accounts"]] == [list(entry) for entry in expected]
     by_name = {entry["account"]: entry for entry in document["accounts"]}
-    assert by_name["Unanswered 6"]["nps"] == {"score": -100.0, "n": 1, "indicative": True}
+    assert by_name["Unanswered 6"]["nps"] == {
+        "score": -100.0,
+        "n": 1,
+        "indicative": True,
+        "promoters": 0,
+        "passives": 0,
+        "detractors": 1,
+    }
+    # "late" has no group in the study's signal groups and no agreement count
     assert by_name["Unanswered 7"]["signals"] == [
-        {"question": "late", "perspective": "supplier", "score": 25.0, "n": 2, "indicative": True}
+        {
+            "question": "late",
+            "perspective": "supplier",
+            "score": 25.0,
+            "n": 2,
+            "indicative": True,
+            "group": "other",
+            "agreed": None,
+        }
     ]
     assert by_name["Unanswered 9"]["drift"] is None
     assert by_name["Unanswered 0"]["responses"]["client"] == {"invited": 2, "completed": 0}

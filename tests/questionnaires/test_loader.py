@@ -105,8 +105,8 @@ def test_load_scoring_without_thresholds_uses_the_design_defaults(tmp_path: Path
 
     # Assert
     assert model.thresholds.model_dump() == {
-        "quadrant": 60.0, "gap": 15.0, "signal": 40.0, "min_n": 3, "confidential_min_n": 3,
-        "deal_fit_go": 70.0, "deal_fit_no_go": 50.0,
+        "quadrant": 60.0, "gap": 15.0, "signal": 40.0, "min_n": 3, "borderline_band": 5.0,
+        "confidential_min_n": 3, "deal_fit_go": 70.0, "deal_fit_no_go": 50.0,
     }  # fmt: skip
     assert model.perspectives_compared == ("client", "supplier")
     assert model.dimensions[0].perspectives == ("client", "supplier")

@@ -980,3 +980,152 @@ def test_load_questionnaire_error_message_joins_all_messages(
     # Assert
     assert str(caught.value) == "\n".join(caught.value.messages)
     assert len(caught.value.messages) == 8
+
+
+# --- rule 20: the staff's continue / realign / exit question (tag `advice`) ------------------------------------
+
+
+def advice_question(key: str, kind: str = "single") -> str:
+    """A question tagged `advice` with the options continue, realign, exit and unsure (nine lines)."""
+    return (
+        f"- key: {key}\n"
+        f"  type: {kind}\n"
+        "  text: {nl: Advies, en: Advice}\n"
+        "  tags: [advice]\n"
+        "  options:\n"
+        "    - {key: continue, label: {nl: Doorgaan, en: Continue}}\n"
+        "    - {key: realign, label: {nl: Andere afspraken, en: Realign}}\n"
+        "    - {key: exit, label: {nl: Afscheid, en: Exit}}\n"
+        "    - {key: unsure, label: {nl: Weet ik niet, en: Not sure}}\n"
+    )
+
+
+def test_load_questionnaire_advice_question_with_an_unsure_option_loads(
+    tmp_path: Path, scoring: ScoringModel
+) -> None:
+    # Arrange: continue, realign and exit, and one more option ("not sure"), which is counted too
+    path = tmp_path / "broken.yaml"
+    path.write_text(questions_file(advice_question("a1")), encoding="utf-8")
+
+    # Act
+    questionnaire = load_questionnaire(path, scoring)
+
+    # Assert
+    assert questionnaire.advice_question is not None
+    assert questionnaire.advice_question.key == "a1"
+    assert [option.key for option in questionnaire.advice_question.options] == [
+        "continue",
+        "realign",
+        "exit",
+        "unsure",
+    ]
+
+
+def test_load_questionnaire_without_advice_tag_has_no_advice_question(
+    tmp_path: Path, scoring: ScoringModel
+) -> None:
+    # Arrange: the same question without the tag
+    path = tmp_path / "broken.yaml"
+    path.write_text(questions_file(advice_question("a1").replace("  tags: [advice]\n", "")), encoding="utf-8")
+
+    # Act
+    questionnaire = load_questionnaire(path, scoring)
+
+    # Assert
+    assert questionnaire.advice_question is None
+
+
+@pytest.mark.parametrize("kind", ["multi", "text"])
+def test_load_questionnaire_advice_tag_on_a_non_single_question_is_refused(
+    tmp_path: Path, scoring: ScoringModel, kind: str
+) -> None:
+    # Arrange
+    question = advice_question("a1", kind)
+    if kind == "text":
+        question = question[: question.index("  options:")]
+    path = tmp_path / "broken.yaml"
+    path.write_text(questions_file(question), encoding="utf-8")
+
+    # Act
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(path, scoring)
+
+    # Assert: reported at the tags (line 16)
+    assert caught.value.messages == [
+        f"{path}:16: question 'a1': the 'advice' tag belongs to a single-choice question (continue / realign "
+        "/ exit)"
+    ]
+
+
+def test_load_questionnaire_advice_tag_on_a_scale_is_refused(tmp_path: Path, scoring: ScoringModel) -> None:
+    # Arrange
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        questions_file(
+            f"""
+            - key: a1
+              type: scale
+              text: {{nl: Advies, en: Advice}}
+              tags: [advice]
+              {SCALE}
+            """
+        ),
+        encoding="utf-8",
+    )
+
+    # Act
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(path, scoring)
+
+    # Assert
+    assert caught.value.messages == [
+        f"{path}:16: question 'a1': the 'advice' tag belongs to a single-choice question (continue / realign "
+        "/ exit)"
+    ]
+
+
+def test_load_questionnaire_advice_question_without_realign_and_exit_is_refused(
+    tmp_path: Path, scoring: ScoringModel
+) -> None:
+    # Arrange: continue and "not sure" only
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        questions_file(
+            """
+            - key: a1
+              type: single
+              text: {nl: Advies, en: Advice}
+              tags: [advice]
+              options:
+                - {key: continue, label: {nl: Doorgaan, en: Continue}}
+                - {key: unsure, label: {nl: Weet ik niet, en: Not sure}}
+            """
+        ),
+        encoding="utf-8",
+    )
+
+    # Act
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(path, scoring)
+
+    # Assert: reported at the options (line 17)
+    assert caught.value.messages == [
+        f"{path}:17: question 'a1': the 'advice' question needs the options continue, realign, exit; missing: "
+        "realign, exit"
+    ]
+
+
+def test_load_questionnaire_second_advice_question_is_refused(tmp_path: Path, scoring: ScoringModel) -> None:
+    # Arrange: a1 on lines 13-21 (tags on 16), a2 from line 22 (tags on 25)
+    path = tmp_path / "broken.yaml"
+    path.write_text(questions_file(advice_question("a1") + advice_question("a2")), encoding="utf-8")
+
+    # Act
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(path, scoring)
+
+    # Assert
+    assert caught.value.messages == [
+        f"{path}:25: question 'a2': a second question tagged 'advice' (the first is 'a1' on line 16); a "
+        "questionnaire has at most one"
+    ]

@@ -175,6 +175,7 @@ def test_scoring_thresholds_are_the_documented_ones(scoring: dict[str, Any]) -> 
         "gap": 15,
         "signal": 40,
         "min_n": 3,
+        "borderline_band": 5,
         "confidential_min_n": 3,
         "deal_fit_go": 70,
         "deal_fit_no_go": 50,
@@ -735,3 +736,44 @@ def test_intake_is_an_unscored_prepare_brief_without_perspective() -> None:
         "do_not_contact",
         "sensitive_topics",
     } <= {q["key"] for q in questions(data)}
+
+
+# --- method v2: staff advice (rule 20) and signal groups -----------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["fit-supplier", "interview-guide-supplier"])
+def test_supplier_questionnaires_tag_one_advice_question_with_the_decisions(slug: str) -> None:
+    # Act
+    tagged = [question for question in questions(load(slug)) if "advice" in question.get("tags", ())]
+
+    # Assert: staff_advice, a single choice of the three decisions and "not sure", without a dimension
+    assert [question["key"] for question in tagged] == ["staff_advice"]
+    (question,) = tagged
+    assert question["type"] == "single"
+    assert "dimension" not in question
+    assert [option["key"] for option in question["options"]] == ["continue", "realign", "exit", "unsure"]
+
+
+@pytest.mark.parametrize("slug", ["fit-client", "fit-supplier-predicts", "interview-guide", "intake"])
+def test_other_questionnaires_have_no_advice_question(slug: str) -> None:
+    # Act / Assert
+    assert [q["key"] for q in questions(load(slug)) if "advice" in q.get("tags", ())] == []
+
+
+def test_scoring_signal_groups_are_the_articles(scoring: dict[str, Any]) -> None:
+    # Act
+    groups = {dimension["key"]: dimension.get("signal_group") for dimension in scoring["dimensions"]}
+
+    # Assert: needs match, mutual value and relationship carry none (their signals would be "other")
+    assert groups == {
+        "needs_match": None,
+        "ways_of_working": "workarounds",
+        "scope_stability": "workarounds",
+        "execution_quality": "small_errors",
+        "effort": "cost_to_serve",
+        "risk": "fear_and_reluctance",
+        "friction": "fear_and_reluctance",
+        "team_energy": "fear_and_reluctance",
+        "mutual_value": None,
+        "relationship": None,
+    }

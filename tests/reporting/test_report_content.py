@@ -251,3 +251,55 @@ def test_indicative_values_are_marked(make_inputs):
     assert "78.0†" not in text  # three clients: not indicative
     assert has_number(text, "78.0")
     assert "† Indicative: based on fewer than 3 respondents" in text
+
+
+def _first_page(pdf: bytes) -> str:
+    """The text of the page after the cover: the executive summary."""
+    return PdfReader(BytesIO(pdf)).pages[1].extract_text()
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_account_report_first_page_answers_the_cost_question_in_hours_and_money(make_inputs, language):
+    # Arrange
+    inputs = make_inputs(language)
+    account = inputs.account(ACCOUNT)
+    cost, basis = account["cost"], inputs.document["portfolio"]["cost_of_mismatch"]
+    fmt = Formatter(language)
+
+    # Act
+    page = " ".join(_first_page(report_pdf(inputs, ReportKind.ACCOUNT, ACCOUNT).data).split())
+
+    # Assert: the article's question for this account, with the document's own numbers
+    expected = {
+        "en": (
+            f"Of the {fmt.score(cost['effort_hours'])} hours spent on this account, "
+            f"{fmt.score(cost['nonbillable_hours'])} were not billable.",
+            f"{fmt.share(basis['baseline_share'])} of its hours",
+            f"Beyond that, this account took {fmt.score(cost['excess_hours'])} hours: the energy to serve "
+            f"{fmt.score(cost['equivalent_matching_clients'])} matching clients, worth about "
+            f"{fmt.money(cost['revenue_forgone'])} in revenue a year.",
+        ),
+        "nl": (
+            f"Van de {fmt.score(cost['effort_hours'])} uur die aan deze klant is besteed, was "
+            f"{fmt.score(cost['nonbillable_hours'])} uur niet declarabel.",
+            f"{fmt.share(basis['baseline_share'])} van zijn uren",
+            f"{fmt.score(cost['excess_hours'])} uur",
+        ),
+    }[language]
+    assert [sentence for sentence in expected if sentence not in page] == []
+    assert cost["revenue_forgone"] > 0
+
+
+def test_account_report_first_page_marks_the_headline_and_tallies_the_staff_advice(make_inputs):
+    # Arrange
+    inputs = make_inputs("en")
+    overall = inputs.account(ACCOUNT)["overall"]
+
+    # Act
+    page = " ".join(_first_page(report_pdf(inputs, ReportKind.ACCOUNT, ACCOUNT).data).split())
+
+    # Assert: what the headline rests on (rule 17), the like-for-like gap (rule 6)
+    assert (
+        f"Based on {overall['client_n']} client respondents and {overall['supplier_n']} staff raters." in page
+    )
+    assert f"over the {overall['shared_dimensions']} dimensions both rated" in page
