@@ -32,6 +32,10 @@ class OverallFit:
     shared_dimensions: int = 0
     client_n: int = 0
     supplier_n: int = 0
+    #: The supplier's overall without its sensitive dimensions (rule 18: what may be shown in its place while
+    #: a sensitive dimension is withheld, as the overall would give it away); None when the supplier has no
+    #: sensitive score for the account, or nothing else.
+    supplier_without_sensitive: float | None = None
 
     def indicative(self, thresholds: Thresholds) -> bool:
         """Rule 17: either perspective's overall rests on fewer than `min_n` respondents (none counts)."""
@@ -176,6 +180,14 @@ def _overall(
         gap = weighted_mean([client[key].mean for key in shared], weights) - weighted_mean(
             [supplier[key].mean for key in shared], weights
         )
+    sensitive = fit_model.sensitive
+    without = None
+    if sensitive and any(key in supplier for key in sensitive):
+        rest = [key for key in fit_model.keys if key in supplier and key not in sensitive]
+        if rest:
+            without = weighted_mean(
+                [supplier[key].mean for key in rest], [fit_model.weight(key) for key in rest]
+            )
     return OverallFit(
         account_id,
         _overall_of(client, fit_model),
@@ -184,6 +196,7 @@ def _overall(
         len(shared),
         respondents(account_id, Perspective.CLIENT, client) if client else 0,
         respondents(account_id, Perspective.SUPPLIER, supplier) if supplier else 0,
+        without,
     )
 
 

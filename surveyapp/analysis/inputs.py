@@ -86,6 +86,8 @@ class DimensionSpec:
 
     key: str
     weight: float = 1.0
+    #: Rule 18: judged by the supplier's own staff and shown per account only from enough raters.
+    sensitive: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -119,6 +121,11 @@ class FitModel:
     def keys(self) -> tuple[str, ...]:
         """Dimension keys in scoring.yaml order."""
         return self._keys
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        """The dimensions marked sensitive (rule 18)."""
+        return frozenset(spec.key for spec in self.dimensions if spec.sensitive)
 
     def weight(self, key: str) -> float:
         """The weight of a dimension; an unknown key is a scoring/data mismatch and raises ValueError."""

@@ -17,7 +17,10 @@ Shape decisions the rules leave open (each is also stated where the value is com
 - ``"overall"`` always has every key: ``"gap"`` is rule 6's like-for-like gap over ``"shared_dimensions"``;
   ``"supplier_only"`` lists the dimensions only the supplier scored for an account the client scored too (the
   cost-to-serve side; empty without a client score);
-  ``"indicative"`` is true when either perspective's n is below min_n (0 included: an incomplete headline).
+  ``"indicative"`` is true when either perspective's n is below min_n (0 included: an incomplete headline);
+  ``"supplier_without_sensitive"`` is the supplier's overall without the dimensions scoring.yaml marks
+  sensitive (null when the supplier scored none of them): rule 18's outside view shows it in place of the
+  supplier's overall while a sensitive dimension is withheld, as the overall would give that score away.
 - ``"nps"`` carries its promoters, passives and detractors, so a view can show "1 promoter of 1".
 - ``"signals"`` carry the article's ``"group"`` and ``"agreed"``: the share (0-100, one decimal) of the n
   respondents who agreed with the item's statement, null when not known.
@@ -229,6 +232,7 @@ class _AccountEntries:
             "supplier_n": overall.supplier_n,
             "indicative": overall.indicative(self._thresholds),
             "borderline": overall.borderline(self._thresholds),
+            "supplier_without_sensitive": self._score(overall.supplier_without_sensitive),
         }
 
     def entry(self, result: AccountResult) -> Json:

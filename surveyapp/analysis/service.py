@@ -68,9 +68,17 @@ def scoring_of(
     return (current if current is not None else current_scoring()), True
 
 
-def fit_model_of(scoring: ScoringModel) -> FitModel:
-    """The dimensions and their weights, in scoring.yaml order."""
-    return FitModel(tuple(DimensionSpec(dimension.key, dimension.weight) for dimension in scoring.dimensions))
+def fit_model_of(scoring: ScoringModel, *, sensitive: frozenset[str] | None = None) -> FitModel:
+    """The dimensions and their weights, in scoring.yaml order, with those marked sensitive (`sensitive`, or
+    the scoring model's own marks)."""
+    if sensitive is None:
+        sensitive = frozenset(dimension.key for dimension in scoring.dimensions if dimension.sensitive)
+    return FitModel(
+        tuple(
+            DimensionSpec(dimension.key, dimension.weight, dimension.key in sensitive)
+            for dimension in scoring.dimensions
+        )
+    )
 
 
 def thresholds_of(scoring: ScoringModel) -> Thresholds:
@@ -206,7 +214,12 @@ def _answer_aggregates(
 
 def _study_analysis(*, session: Session, study: Study, current: ScoringModel | None) -> StudyAnalysis:
     scoring, provisional = scoring_of(session=session, study=study, current=current)
-    fit_model = fit_model_of(scoring)
+    # Rule 18 as `disclosure_of` applies it: a version pinned before the rule marks nothing sensitive.
+    latest = current if current is not None else current_scoring()
+    sensitive = frozenset(
+        dimension.key for model in (scoring, latest) for dimension in model.dimensions if dimension.sensitive
+    )
+    fit_model = fit_model_of(scoring, sensitive=sensitive)
     thresholds = thresholds_of(scoring)
     items = queries.ItemSets.of(queries.scoring_questionnaires(session=session, study=study))
     previous = study.previous_study

@@ -75,6 +75,7 @@ def test_analysis_json_is_the_document_in_contract_order(run, world):
         "supplier_n": 1,
         "indicative": True,
         "borderline": False,
+        "supplier_without_sensitive": None,
     }
     # cost: baseline from Globex (300 of 300 billable) 0; Acme 900 - 500 = 400 hours, all excess / Globex's
     # 300 = 1.3 (1.333...); no account has a revenue figure

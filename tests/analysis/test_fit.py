@@ -183,3 +183,32 @@ def test_account_overall_n_is_the_largest_cell_without_respondent_counts():
     # Assert: without the database's counts n is the largest cell n, a lower bound (2, where 3 scored);
     # tests/analysis/test_headline.py gives the counts through analyse_study(scored_respondents=...)
     assert (overall.client_n, overall.supplier_n) == (2, 1)
+
+
+def test_overall_fit_without_sensitive_dimensions_beside_the_supplier_overall():
+    # Arrange: energy is sensitive (rule 18); the supplier scored needs 80 (weight 2), energy 20 (weight 2, as
+    # scoring.yaml weighs team energy) and effort 50 (weight 1)
+    model = FitModel(
+        (DimensionSpec("needs", 2.0), DimensionSpec("energy", 2.0, sensitive=True), DimensionSpec("effort"))
+    )
+    index = _index(
+        (1, 1, SUPPLIER, "needs", 80.0), (1, 1, SUPPLIER, "energy", 20.0), (1, 1, SUPPLIER, "effort", 50.0)
+    )
+
+    # Act
+    overall = account_overall(1, index, model)
+
+    # Assert: (2*80 + 2*20 + 50) / 5 = 50.0 with energy; (2*80 + 50) / 3 = 70.0 without it
+    assert (overall.supplier, overall.supplier_without_sensitive) == (50.0, 70.0)
+
+
+def test_overall_fit_without_sensitive_dimensions_is_none_when_none_was_scored():
+    # Arrange
+    model = FitModel((DimensionSpec("needs", 2.0), DimensionSpec("energy", 2.0, sensitive=True)))
+    index = _index((1, 1, SUPPLIER, "needs", 80.0))
+
+    # Act
+    overall = account_overall(1, index, model)
+
+    # Assert
+    assert (overall.supplier, overall.supplier_without_sensitive) == (80.0, None)

@@ -182,6 +182,7 @@ def test_analyse_study_scored_respondents_count_clients_of_different_dimensions(
         "supplier_n": 3,
         "indicative": False,
         "borderline": False,
+        "supplier_without_sensitive": None,
     }
     fallback = without["accounts"][0]["overall"]
     assert (fallback["client_n"], fallback["indicative"]) == (2, True)
@@ -269,6 +270,7 @@ def test_scored_respondents_counts_clients_who_scored_different_dimensions(db, w
         "supplier_n": 1,
         "indicative": True,
         "borderline": False,
+        "supplier_without_sensitive": None,
     }
 
 

@@ -117,6 +117,7 @@ def test_study_analysis_blind_spot_with_gaps_signals_and_nps(db, world):
         "supplier_n": 1,
         "indicative": True,
         "borderline": True,
+        "supplier_without_sensitive": None,
     }
     # needs 72.2 vs 100 (-27.8), ways 29.7 vs 50 (-20.3), relationship 65 vs 90 (-25): all flagged
     assert [(row["key"], row["gap"], row["flagged"]) for row in account["dimensions"]] == [
@@ -184,6 +185,7 @@ def test_not_applicable_left_out_and_one_perspective_missing_is_incomplete(db, w
         "supplier_n": 0,
         "indicative": True,
         "borderline": False,  # |67.5 - 60| = 7.5 >= 5
+        "supplier_without_sensitive": None,
     }
     assert account["quadrant"] == "incomplete"
     assert account["nps"]["score"] == -100.0
@@ -334,6 +336,7 @@ def test_quadrant_exactly_sixty_on_both_sides_is_a_match(db, world):
         "supplier_n": 1,
         "indicative": True,
         "borderline": True,  # |60 - 60| = 0 < 5
+        "supplier_without_sensitive": None,
     }
     assert globex["quadrant"] == "match"
 

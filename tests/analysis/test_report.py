@@ -38,6 +38,7 @@ EXPECTED = {
                 "supplier_n": 1,
                 "indicative": True,
                 "borderline": False,
+                "supplier_without_sensitive": None,
             },
             "dimensions": [
                 # needs: clients 80, 60 -> 70, sd sqrt(200) = 14.14; n 2 < 3 indicative; gap 70 - 50 = 20
@@ -141,6 +142,7 @@ EXPECTED = {
                 "supplier_n": 1,
                 "indicative": True,
                 "borderline": True,
+                "supplier_without_sensitive": None,
             },
             "dimensions": [
                 # needs: 60, 60, 90 -> 70, sd sqrt(600/2) = 17.32; n 3 not indicative; gap 10
@@ -233,6 +235,7 @@ EXPECTED = {
                 "supplier_n": 0,
                 "indicative": True,
                 "borderline": False,
+                "supplier_without_sensitive": None,
             },
             "dimensions": [
                 {

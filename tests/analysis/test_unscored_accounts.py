@@ -102,6 +102,7 @@ def _reference_entry(result: AccountResult, thresholds: Thresholds) -> dict[str,
             or thresholds.is_indicative(overall.supplier_n),
             "borderline": thresholds.is_borderline(overall.client)
             or thresholds.is_borderline(overall.supplier),
+            "supplier_without_sensitive": round_score(overall.supplier_without_sensitive),
         },
         "dimensions": [
             {
