@@ -86,6 +86,23 @@ class ActPage:
         """Every paged list of the page (to check that each page asked for exists)."""
         return [group.rows for group in self.groups] + [self.actions]
 
+    def _marked(self, key: str) -> bool:
+        return any(
+            row.overall is not None and row.quadrant != "incomplete" and row.overall.get(key)
+            for group in self.groups
+            for row in group.rows.items
+        )
+
+    @property
+    def indicative(self) -> bool:
+        """Whether a quadrant shown on this page is indicative (rule 17), so the page explains the dagger."""
+        return self._marked("indicative")
+
+    @property
+    def borderline(self) -> bool:
+        """Whether a quadrant shown on this page is borderline (rule 17)."""
+        return self._marked("borderline")
+
 
 def group_pages(args: Mapping[str, str]) -> dict[str, Wanted]:
     """The page of each group and of the actions that a request asks for (`<group>_page`, `actions_page`)."""

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from surveyapp.act.models import ActionItem, Decision
 from surveyapp.act.proposals import is_override, propose
+from surveyapp.analysis.disclosure import Disclosure, outside_account
 from surveyapp.analysis.service import analysis_document
 from surveyapp.audit.services import record
 from surveyapp.auth.models import User
 from surveyapp.auth.permissions import can_see_supplier, is_staff
 from surveyapp.auth.services import UserError, normalise_email
+from surveyapp.dashboard import display
 from surveyapp.db import claim_edit, utcnow
 from surveyapp.enums import ActionStatus, DecisionKind, Language, Phase, Role
 from surveyapp.i18n import _l
@@ -81,6 +83,23 @@ def account_in_study(*, session: Session, study: Study, account_id: int) -> Acco
 
 def document_entry(document: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
     return next((entry for entry in document["accounts"] if entry["account"] == name), None)
+
+
+def analysis_summary(
+    entry: Mapping[str, Any] | None, *, disclosure: Disclosure, outside: bool
+) -> dict[str, Any] | None:
+    """What the act screen's "What the analysis says" shows of an account: the entry as the reader may see it
+    (rule 18's outside view for a reader outside the research team), rule 17's NPS in words where it rests on
+    fewer than min_n answers, and rule 20's staff advice beside the quadrant's proposal. None without an
+    entry."""
+    if entry is None:
+        return None
+    shown = outside_account(entry, disclosure) if outside else entry
+    return {
+        "entry": shown,
+        "nps_answers": display.nps_answers(shown["nps"]),
+        "advice": display.advice_tally(shown.get("staff_advice"), disclosure=disclosure, outside=outside),
+    }
 
 
 def _snapshot(document: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:

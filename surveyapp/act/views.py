@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -30,6 +31,7 @@ from surveyapp.enums import ActionStatus, DecisionKind, Language, Phase
 from surveyapp.extensions import db
 from surveyapp.i18n import _
 from surveyapp.questionnaires.runtime import catalogue
+from surveyapp.reporting.formatting import Formatter
 from surveyapp.studies import queries as study_queries
 from surveyapp.studies.forms import PHASE_LABELS
 from surveyapp.studies.models import Study
@@ -82,6 +84,8 @@ def overview(slug: str) -> str | tuple[str, int]:
     return render_template(
         "act/overview.html",
         page=page,
+        fmt=Formatter(str(get_locale() or "en"), study.time_zone),
+        thresholds=document["thresholds"] if document else None,
         error=error,
         follower=next_wave.next_wave_of(session=db.session, study=study),
         wave_form=NextWaveForm(formdata=None, data=next_wave.suggestion(study)),
@@ -133,6 +137,9 @@ def _render_account(
         abort(404)
     document, error = _document(study)
     entry = services.document_entry(document, account.name) if document else None
+    staff = is_staff(current_user)
+    disclosure = disclosure_of(session=db.session, study=study)
+    summary = services.analysis_summary(entry, disclosure=disclosure, outside=not staff)
     decision = services.get_decision(session=db.session, study=study, account_id=account.id)
     if decision_form is None:
         decision_form = DecisionForm(formdata=None, obj=decision)
@@ -147,7 +154,10 @@ def _render_account(
     return render_template(
         "act/account.html",
         account=account,
-        entry=entry,
+        entry=summary["entry"] if summary else None,
+        summary=summary,
+        fmt=Formatter(str(get_locale() or "en"), study.time_zone),
+        thresholds=document["thresholds"] if document else None,
         error=error,
         proposal=propose(entry["quadrant"]) if entry else None,
         decision=decision,
@@ -156,9 +166,7 @@ def _render_account(
         progress_forms=forms,
         # Rule 18: an action's link to a warning signal of a sensitive dimension (team energy) would tell an
         # account team what the signal itself, withheld, does not.
-        hidden_signals=frozenset()
-        if is_staff(current_user)
-        else disclosure_of(session=db.session, study=study).sensitive_items,
+        hidden_signals=frozenset() if staff else disclosure.sensitive_items,
         **_common(study),
     ), status
 

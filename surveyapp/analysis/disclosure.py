@@ -8,6 +8,18 @@ an account team receives).
 - A subgroup of respondents (a role group, a mode) is shown only from `confidential_min_n` respondents; when one
   group is hidden, the next smallest is hidden with it until the hidden groups together reach that many, so
   that no hidden figure can be worked out from the total and the groups shown (`hidden_groups`).
+- A sensitive dimension's change since the previous wave (rule 12's `drift.dimensions`) is withheld too
+  (`{"key", "client": None, "supplier": None, "gap": None, "growing_apart": None, "withheld": True}`): with
+  the current score shown it gives the previous wave's away, and the drift rows do not say whether that one
+  rested on enough raters.
+- While a sensitive dimension is withheld for an account, the supplier's overall fit would give it away (the
+  overall is a weighted mean of the dimensions shown and the withheld one): in its place goes the supplier's
+  overall without the sensitive dimensions (`"supplier_excludes"` names them), and the change of the supplier's
+  overall since the previous wave is withheld (`"supplier_withheld": true` in `drift`). The quadrant stays:
+  it says only on which side of the threshold the overall lies.
+- The staff's own advice on an account (rule 20: continue / realign / exit) is shown from `confidential_min_n`
+  staff members who advised; below that its counts are withheld (`{"counts": None, "n": n, "withheld": True}`,
+  n kept so that a page can say how many advised): with one or two advisers a tally is their answers.
 
 Researchers see everything; their screens mark subgroup cells under the threshold "identifiable".
 Pure functions of the analysis JSON document (no Flask, no database).
@@ -78,6 +90,83 @@ def _outside_rows(
 NOTHING: frozenset[str] = frozenset()
 
 
+def outside_advice(advice: Mapping[str, Any] | None, disclosure: Disclosure) -> Mapping[str, Any] | None:
+    """An account's staff advice tally (rule 20) as it may leave the research team: `advice` itself from
+    `confidential_min_n` advisers (and for none: an empty tally gives nothing away), else only how many
+    advised (a new dict; `advice` is never changed)."""
+    if advice is None or advice.get("withheld"):
+        return advice
+    n = advice["n"] or 0
+    if n == 0 or disclosure.group_shown(n):
+        return advice
+    return {"counts": None, "n": n, "withheld": True}
+
+
+def withheld_dimensions(entry: Mapping[str, Any], disclosure: Disclosure) -> frozenset[str]:
+    """The sensitive dimensions withheld for this account outside the research team (fewer raters than the
+    threshold)."""
+    if not disclosure.sensitive_dimensions:
+        return NOTHING
+    found = set()
+    for row in entry["dimensions"]:
+        if row["key"] in disclosure.sensitive_dimensions:
+            cell = row.get("supplier")
+            if (
+                cell is not None
+                and cell["mean"] is not None
+                and (cell["n"] or 0) < disclosure.confidential_min_n
+            ):
+                found.add(row["key"])
+    return frozenset(found)
+
+
+def outside_overall(overall: Mapping[str, Any], withheld: frozenset[str]) -> Mapping[str, Any]:
+    """An account's overall as it may leave the research team: the supplier's overall without the `withheld`
+    sensitive dimensions in place of the full one (`overall` itself when none is withheld)."""
+    if not withheld or overall.get("supplier") is None:
+        return overall
+    return {
+        **overall,
+        "supplier": overall.get("supplier_without_sensitive"),
+        "supplier_excludes": sorted(withheld),
+    }
+
+
+def outside_drift(
+    drift: Mapping[str, Any] | None, disclosure: Disclosure, withheld: frozenset[str] = NOTHING
+) -> Mapping[str, Any] | None:
+    """An account's drift as it may leave the research team: `drift` itself when it has no change of a
+    sensitive dimension, else a new dict with those rows withheld, and the supplier overall's change while a
+    sensitive dimension is `withheld` for the account (`drift` is never changed)."""
+    if drift is None or not disclosure.sensitive_dimensions:
+        return drift
+    rows = drift.get("dimensions") or []
+    sensitive_rows = any(
+        row["key"] in disclosure.sensitive_dimensions and row.get("supplier") is not None for row in rows
+    )
+    hide_supplier = bool(withheld) and drift.get("supplier") is not None
+    if not sensitive_rows and not hide_supplier:
+        return drift
+    shown_supplier = {"supplier": None, "supplier_withheld": True} if hide_supplier else {}
+    return {
+        **drift,
+        **shown_supplier,
+        "dimensions": [
+            {
+                "key": row["key"],
+                "client": None,
+                "supplier": None,
+                "gap": None,
+                "growing_apart": None,
+                "withheld": True,
+            }
+            if row["key"] in disclosure.sensitive_dimensions and row.get("supplier") is not None
+            else row
+            for row in rows
+        ],
+    }
+
+
 def outside_account(entry: Mapping[str, Any], disclosure: Disclosure) -> Mapping[str, Any]:
     """One account of the analysis document as it may leave the research team (`entry` itself when nothing
     is held back)."""
@@ -92,6 +181,13 @@ def outside_account(entry: Mapping[str, Any], disclosure: Disclosure) -> Mapping
         if understanding is None
         else _outside_rows(understanding, "predicted", "client", NOTHING, disclosure)
     )
+    advice = entry.get("staff_advice")
+    shown_advice = outside_advice(advice, disclosure)
+    withheld = withheld_dimensions(entry, disclosure)
+    overall = entry.get("overall")
+    shown_overall = overall if overall is None else outside_overall(overall, withheld)
+    drift = entry.get("drift")
+    shown_drift = outside_drift(drift, disclosure, withheld)
     shown_signals = signals
     if disclosure.sensitive_items and signals:
         shown_signals = [
@@ -104,14 +200,36 @@ def outside_account(entry: Mapping[str, Any], disclosure: Disclosure) -> Mapping
         shown_dimensions is dimensions
         and shown_understanding is understanding
         and len(shown_signals) == len(signals)
+        and shown_advice is advice
+        and shown_drift is drift
+        and shown_overall is overall
     ):
         return entry
-    return {
+    shown = {
         **entry,
         "dimensions": shown_dimensions,
         "understanding": shown_understanding,
         "signals": shown_signals,
     }
+    if "staff_advice" in entry:
+        shown["staff_advice"] = shown_advice
+    if "drift" in entry:
+        shown["drift"] = shown_drift
+    if overall is not None:
+        shown["overall"] = shown_overall
+    return shown
+
+
+def outside_summary(entry: Mapping[str, Any], keys: Sequence[str], disclosure: Disclosure) -> Json:
+    """The `keys` of an account's entry as they may leave the research team, for an overview row: the
+    headline (overall, drift) held back as `outside_account` holds it, without the cells of every dimension."""
+    shown = {key: entry[key] for key in keys if key in entry}
+    withheld = withheld_dimensions(entry, disclosure)
+    if "overall" in shown:
+        shown["overall"] = outside_overall(shown["overall"], withheld)
+    if "drift" in shown:
+        shown["drift"] = outside_drift(shown["drift"], disclosure, withheld)
+    return shown
 
 
 class OutsideAccounts(Sequence[Mapping[str, Any]]):

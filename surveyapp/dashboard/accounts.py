@@ -1,5 +1,7 @@
 """The dashboard's account page: one account of the analysis JSON with names, the mirror chart, the role
-breakdown and (for researchers) the responses behind it. Numbers are the JSON's; nothing is recomputed."""
+breakdown and (for researchers) the responses behind it, and method v2's figures as `display` shows them
+(headline marks, cost, drift per dimension, staff advice, grouped signals). Numbers are the JSON's; nothing is
+recomputed."""
 
 from __future__ import annotations
 
@@ -9,13 +11,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from surveyapp.analysis import charts
-from surveyapp.dashboard import queries
+from surveyapp.dashboard import display, queries
 from surveyapp.dashboard.services import Analysis, load_analysis, role_table
 from surveyapp.enums import Perspective, Purpose, Quadrant
 from surveyapp.questionnaires.placeholders import render_template
 from surveyapp.questionnaires.services import load_version
 from surveyapp.reporting import labels
 from surveyapp.reporting.context import chart_labels, mirror_rows
+from surveyapp.reporting.formatting import Formatter
 from surveyapp.studies.models import Account, Study
 
 # Where a signal's statement is looked up, per perspective: the survey first, then the interview guide.
@@ -76,6 +79,8 @@ def account_view(
         return signal["question"] if text is None else render_template(text, values)
 
     quadrant = Quadrant(entry["quadrant"])
+    signals = [{**signal, "statement": statement(signal)} for signal in entry["signals"]]
+    portfolio_cost = analysis.document["portfolio"]["cost_of_mismatch"]
     return {
         "analysis": analysis,
         "document": analysis.document,
@@ -85,7 +90,19 @@ def account_view(
         "mirror": charts.svg_data_url(mirror),
         "quadrant_name": labels.label(labels.QUADRANT_NAMES, quadrant),
         "quadrant_meaning": labels.label(labels.QUADRANT_MEANINGS, quadrant),
-        "signals": [{**signal, "statement": statement(signal)} for signal in entry["signals"]],
+        "signals": signals,
+        "signal_groups": display.signal_groups(
+            signals, min_n=analysis.min_n, fmt=Formatter(language, study.time_zone)
+        ),
+        "nps_answers": display.nps_answers(entry["nps"]),
+        "supplier_only": display.supplier_only(dimensions, entry["overall"]),
+        "proposal": display.proposal(entry["quadrant"]),
+        "advice": display.advice_tally(
+            entry.get("staff_advice"), disclosure=analysis.disclosure, outside=analysis.outside
+        ),
+        "cost": display.account_cost(entry.get("cost"), portfolio_cost),
+        "currency": display.CURRENCY,
+        "drift_rows": display.drift_rows(entry["drift"], analysis.dimension_names),
         "roles": role_table(
             session=session, study=study, analysis=analysis, account_ids={account.id}, language=language
         ),

@@ -26,14 +26,14 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis import charts
 from surveyapp.analysis._collector import collector_paused
 from surveyapp.analysis.accounts import AccountScoreIndex
-from surveyapp.analysis.disclosure import Disclosure, hidden_groups, lazy_outside_view
+from surveyapp.analysis.disclosure import Disclosure, hidden_groups, lazy_outside_view, outside_summary
 from surveyapp.analysis.portfolio import portfolio_dimensions, quadrant_counts
 from surveyapp.analysis.rounding import round_score
 from surveyapp.analysis.service import MEMO, AnalysisError, disclosure_of, scoring_of, study_analysis
 from surveyapp.analysis.study import AccountResult, StudyAnalysis
 from surveyapp.auth.permissions import can_see_supplier
 from surveyapp.core.paging import Page, Wanted
-from surveyapp.dashboard import queries
+from surveyapp.dashboard import display, queries
 from surveyapp.enums import Perspective, Phase, Quadrant, Role
 from surveyapp.i18n import _
 from surveyapp.reporting import labels
@@ -95,19 +95,19 @@ class EntriesById(Mapping[int, Mapping[str, Any]]):
 
 
 #: What the overview shows of each account: account-level figures, never a respondent subgroup (rule 18).
-SUMMARY_KEYS = ("account", "external_id", "quadrant", "overall", "nps", "drift", "responses")
+SUMMARY_KEYS = ("account", "external_id", "quadrant", "overall", "nps", "drift", "responses", "cost")
 
 
 class SummariesById(Mapping[int, Mapping[str, Any]]):
     """Each account's `SUMMARY_KEYS` only: the overview's rows for a reader outside the research team, read
     from the full document without holding back 20,000 accounts' cells that the overview never shows."""
 
-    def __init__(self, entries: Mapping[int, Mapping[str, Any]]) -> None:
+    def __init__(self, entries: Mapping[int, Mapping[str, Any]], disclosure: Disclosure) -> None:
         self._entries = entries
+        self._disclosure = disclosure
 
     def __getitem__(self, account_id: int) -> Mapping[str, Any]:
-        entry = self._entries[account_id]
-        return {key: entry[key] for key in SUMMARY_KEYS if key in entry}
+        return outside_summary(self._entries[account_id], SUMMARY_KEYS, self._disclosure)
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._entries)
@@ -147,7 +147,7 @@ def load_analysis(*, session: Session, study: Study, language: str, outside: boo
     summaries: Mapping[int, Mapping[str, Any]] = EntriesById(ids, document["accounts"])
     if outside:
         # Held back account by account as a page reads them: the overview shows a page of 20,000 accounts.
-        summaries = SummariesById(summaries)
+        summaries = SummariesById(summaries, disclosure)
         document = lazy_outside_view(document, disclosure)
     scoring, _provisional = scoring_of(session=session, study=study)
     entries = EntriesById(ids, document["accounts"])
@@ -338,35 +338,50 @@ def role_table(
 
 @dataclass(frozen=True, slots=True)
 class Matrix:
-    """The fit matrix as a data URL, how many accounts it places, and whether its dots carry their numbers."""
+    """The fit matrix as a data URL, how many accounts it places, whether its dots carry their numbers, and
+    whether a dot is hollow (an indicative account, rule 17)."""
 
     url: str
     accounts: int
     numbered: bool
+    hollow: bool = False
 
 
 def merged_points(points: list[charts.FitPoint], threshold: float) -> list[charts.FitPoint]:
     """One dot per occupied MATRIX_CELL x MATRIX_CELL square, drawn at the square's centre. The squares'
     edges lie on the quadrant threshold, and a value at the threshold counts as reaching it (rule 7's
-    tolerance), so every dot stays in its account's quadrant."""
+    tolerance), so every dot stays in its account's quadrant. A dot is hollow (indicative) when one of its
+    accounts is: a shared dot never looks surer than its weakest account (rule 17)."""
 
     def centre(value: float) -> float:
         cell = math.floor((value - threshold + THRESHOLD_TOLERANCE) / MATRIX_CELL)
         return min(100.0, max(0.0, threshold + (cell + 0.5) * MATRIX_CELL))
 
-    cells = sorted({(centre(point.client), centre(point.supplier)) for point in points})
-    return [charts.FitPoint(0, client, supplier) for client, supplier in cells]
+    cells: dict[tuple[float, float], bool] = {}
+    for point in points:
+        key = (centre(point.client), centre(point.supplier))
+        cells[key] = cells.get(key, False) or point.indicative
+    return [
+        charts.FitPoint(0, client, supplier, indicative=cells[(client, supplier)])
+        for client, supplier in sorted(cells)
+    ]
 
 
 def matrix_svg(analysis: Analysis, rows: Sequence[Mapping[str, Any]]) -> Matrix:
     """The fit matrix of the rows that have both overall fits. Up to MAX_NUMBERED_POINTS accounts, each dot
     carries its row number in the table; above that, accounts within MATRIX_CELL points of each other share a
     dot and the numbers are left out (issue 22: a numbered dot each was megabytes at 20,000 accounts, and
-    unreadable long before that). Every account still shows; the quadrant counts give the numbers."""
+    unreadable long before that). Every account still shows; the quadrant counts give the numbers. An
+    indicative account's dot is hollow (rule 17); `hollow` says whether the matrix has one."""
     points = [
-        charts.FitPoint(row["number"], row["entry"]["overall"]["client"], row["entry"]["overall"]["supplier"])
+        charts.FitPoint(
+            row["number"],
+            overall["client"],
+            overall["supplier"],
+            indicative=bool(overall["indicative"]),
+        )
         for row in rows
-        if row["entry"]["overall"]["client"] is not None and row["entry"]["overall"]["supplier"] is not None
+        if (overall := row["entry"]["overall"])["client"] is not None and overall["supplier"] is not None
     ]
     threshold = float(analysis.document["thresholds"]["quadrant"])
     numbered = len(points) <= MAX_NUMBERED_POINTS
@@ -377,13 +392,20 @@ def matrix_svg(analysis: Analysis, rows: Sequence[Mapping[str, Any]]) -> Matrix:
         quadrant_names={q: labels.label(labels.QUADRANT_NAMES, q) for q in Quadrant},
         numbered=numbered,
     )
-    return Matrix(url=charts.svg_data_url(svg), accounts=len(points), numbered=numbered)
+    return Matrix(
+        url=charts.svg_data_url(svg),
+        accounts=len(points),
+        numbered=numbered,
+        hollow=any(point.indicative for point in points),
+    )
 
 
 def cost_explanation(analysis: Analysis) -> list[dict[str, Any]]:
     """The accounts behind the cost of mismatch (rule 11), as the portfolio report explains it: mismatched
-    accounts with both hour figures and their hours beyond billable (in account order), then matching accounts
-    with effort > 0 (least effort first); each row's `mismatched` says which it is."""
+    accounts with both hour figures, their hours beyond billable and beyond what a matching client costs (the
+    JSON's `excess_hours`), in account order, then matching accounts with effort > 0 (least effort first) with
+    their billable hours and hours beyond them where known (they give the baseline share); each row's
+    `mismatched` says which it is."""
     mismatched, matching = [], []
     for result in analysis.result.accounts:
         figures = result.account
@@ -391,11 +413,29 @@ def cost_explanation(analysis: Analysis) -> list[dict[str, Any]]:
         effort, billable = figures.effort_hours, figures.billable_hours
         if entry["quadrant"] in COST_QUADRANTS and effort is not None and billable is not None:
             beyond = round_score(max(0.0, effort - billable))
+            cost = entry.get("cost")
             mismatched.append(
-                {"entry": entry, "effort": effort, "billable": billable, "beyond": beyond, "mismatched": True}
+                {
+                    "entry": entry,
+                    "effort": effort,
+                    "billable": billable,
+                    "beyond": beyond,
+                    "excess": None if cost is None else cost["excess_hours"],
+                    "mismatched": True,
+                }
             )
         elif entry["quadrant"] == Quadrant.MATCH.value and effort:
-            matching.append({"entry": entry, "effort": effort, "mismatched": False})
+            # A matching account's billable hours give the baseline share (rule 11): shown when known.
+            beyond = None if billable is None else round_score(max(0.0, effort - billable))
+            matching.append(
+                {
+                    "entry": entry,
+                    "effort": effort,
+                    "billable": billable,
+                    "beyond": beyond,
+                    "mismatched": False,
+                }
+            )
     return mismatched + sorted(matching, key=lambda row: row["effort"])
 
 
@@ -448,11 +488,23 @@ def _portfolio_view(
     portfolio = segment_portfolio(analysis, {a.id for a in chosen}) if segment is not None else None
     dimensions = portfolio.dimensions if portfolio else document["portfolio"]["dimensions"]
     drift_rows = [row for row in rows if row["entry"]["drift"] is not None]
+    shown = _with_nps_answers(_page(rows, table_page))
     growing_apart = [row for row in drift_rows if row["entry"]["drift"]["growing_apart"]]
     return {
         "analysis": analysis,
         "document": document,
-        "rows": _page(rows, table_page),
+        "rows": shown,
+        "marks": {
+            "indicative": any(
+                row["entry"]["overall"]["indicative"] or row["entry"]["nps"]["indicative"]
+                for row in shown.items
+            ),
+            "borderline": any(
+                row["entry"]["overall"]["borderline"]
+                and row["entry"]["quadrant"] != Quadrant.INCOMPLETE.value
+                for row in shown.items
+            ),
+        },
         "matrix": matrix_svg(analysis, rows),
         "matrix_cell": MATRIX_CELL,
         "quadrants": portfolio.quadrants if portfolio else document["portfolio"]["quadrants"],
@@ -460,7 +512,8 @@ def _portfolio_view(
             {**row, "name": analysis.dimension_names.get(row["key"], row["key"])} for row in dimensions
         ],
         "segment": segment,
-        "cost": document["portfolio"]["cost_of_mismatch"],
+        "cost": display.portfolio_cost(document["portfolio"]["cost_of_mismatch"]),
+        "currency": display.CURRENCY,
         "cost_accounts": _page(cost_explanation(analysis), cost_page),
         # Growing apart first, so that the accounts to act on are on the drift table's first pages.
         "drift_rows": _page(
@@ -478,6 +531,14 @@ def _portfolio_view(
             role=role,
         ),
     }
+
+
+def _with_nps_answers(page: Page[dict[str, Any]]) -> Page[dict[str, Any]]:
+    """The page's rows with rule 17's NPS in words where it rests on fewer than min_n answers (made for the
+    rows shown only: a study may have 20,000 accounts)."""
+    for row in page.items:
+        row["nps_answers"] = display.nps_answers(row["entry"]["nps"])
+    return page
 
 
 def _account_rows(analysis: Analysis, accounts: Sequence[Any]) -> list[dict[str, Any]]:

@@ -197,3 +197,69 @@ def row(table: list[list[str]], key: str, column: int = 0) -> list[str]:
     found = [cells for cells in table if len(cells) > column and cells[column] == key]
     assert len(found) == 1, (key, table)
     return found[0]
+
+
+class _Facts(HTMLParser):
+    """Every <dl> of a page flattened: {term: description text} (a later list's term wins)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facts: dict[str, str] = {}
+        self._term: list[str] | None = None
+        self._description: list[str] | None = None
+        self._last = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "dt":
+            self._term = []
+        elif tag == "dd":
+            self._description = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "dt" and self._term is not None:
+            self._last = " ".join("".join(self._term).split())
+            self._term = None
+        elif tag == "dd" and self._description is not None:
+            self.facts[self._last] = " ".join("".join(self._description).split())
+            self._description = None
+
+    def handle_data(self, data: str) -> None:
+        if self._term is not None:
+            self._term.append(data)
+        elif self._description is not None:
+            self._description.append(data)
+
+
+def facts(html: str) -> dict[str, str]:
+    """The page's definition lists: {term: description text}."""
+    parser = _Facts()
+    parser.feed(html)
+    return parser.facts
+
+
+def answer_more(
+    db: Any, built: Built, account: str, people: list[tuple[str, str, int, int, str | None]]
+) -> None:
+    """More respondents of `account`: (side, email, level 1-5, nps, staff advice option or None), each a new
+    contact answering the survey as `answers` does (staff with their own continue / realign / exit advice)."""
+    study = built.study
+    when = datetime(2026, 10, 20, 9, tzinfo=UTC)
+    for side, email, level, nps, advice in people:
+        perspective = Perspective(side)
+        contact = scope.add_contact(
+            session=db.session,
+            study=study,
+            side=Side(side),
+            email=email,
+            name=email.split("@")[0].title(),
+            account_id=built.accounts[account] if side == "client" else None,
+            actor=None,
+        )
+        version = study.questionnaire_for(perspective, Purpose.SURVEY).version_id
+        questionnaire = load_version(session=db.session, version_id=version)
+        values = answers(questionnaire, level, nps)
+        if advice is not None:
+            values[questionnaire.advice_question.key] = advice
+        when += timedelta(hours=1)
+        add_response(db.session, study, contact, built.accounts[account], perspective, values, when)
+    db.session.commit()

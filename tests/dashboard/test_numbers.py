@@ -14,6 +14,11 @@ from tests.dashboard.conftest import row, tables
 FMT = Formatter("en")
 
 
+def _marked(text, indicative):
+    """A headline figure as the page shows it: rule 17's dagger (read out as "indicative") when indicative."""
+    return f"{text}† (indicative)" if indicative else text
+
+
 def _entry(document, name):
     return next(entry for entry in document["accounts"] if entry["account"] == name)
 
@@ -32,10 +37,13 @@ def test_dashboard_matrix_table_equals_analysis_json(db, client, login, make_use
     matrix = tables(response.get_data(as_text=True))["Accounts in the fit matrix"]
     for entry in document["accounts"]:
         cells = row(matrix, entry["account"], column=1)
+        overall = entry["overall"]
         assert cells[3:6] == [
-            FMT.score(entry["overall"]["client"]),
-            FMT.score(entry["overall"]["supplier"]),
-            FMT.gap(entry["overall"]["gap"]),
+            _marked(FMT.score(overall["client"]), overall["indicative"] and overall["client"] is not None),
+            _marked(
+                FMT.score(overall["supplier"]), overall["indicative"] and overall["supplier"] is not None
+            ),
+            _marked(FMT.gap(overall["gap"]), overall["indicative"] and overall["gap"] is not None),
         ]
     assert [cells[1] for cells in matrix[1:]] == sorted(entry["account"] for entry in document["accounts"])
 
@@ -281,6 +289,7 @@ def test_dashboard_numbers_in_dutch_notation(db, client, login, make_user, dashb
     # Assert
     dutch = Formatter("nl")
     assert '<html lang="nl">' in html
-    assert f'<td class="num">{dutch.score(beta["client"])}</td>' in html
-    assert f'<td class="num">{dutch.gap(beta["gap"])}</td>' in html
+    assert beta["indicative"]
+    assert f'<td class="num">{dutch.score(beta["client"])}<span class="dash-dagger"' in html
+    assert f'<td class="num">{dutch.gap(beta["gap"])}<span class="dash-dagger"' in html
     assert "," in dutch.score(beta["client"])
