@@ -65,17 +65,20 @@ class Formatter:
         )
 
     def share(self, value: float | None) -> str:
-        """A share of 0-1 as a whole percentage (3%), or with one decimal below 10% (2.9%)."""
+        """A share of 0-1 as a whole percentage (3%), or with one decimal below 10% (2.9%); half-up (rule 14):
+        the percentage is rounded here, so Babel's own (half-even) rounding has nothing left to do."""
         if value is None:
             return DASH
-        pattern = "#,##0.0%" if abs(value) < 0.1 and value != 0 else "#,##0%"
-        return format_percent(_decimal(value, 3), pattern, locale=self.language)
+        digits = 1 if value != 0 and abs(value) < 0.1 else 0
+        percent = _decimal(readable_decimal(value) * 100, digits)
+        return format_percent(percent / 100, "#,##0.0%" if digits else "#,##0%", locale=self.language)
 
     def percent(self, value: float | None) -> str:
-        """A percentage already on 0-100 (the JSON's `agreed`): whole numbers (67%)."""
+        """A percentage already on 0-100 (the JSON's `agreed`) as a whole percentage (67%), half-up (12.5 →
+        13%)."""
         if value is None:
             return DASH
-        return format_percent(_decimal(value, 1) / 100, "#,##0%", locale=self.language)
+        return format_percent(_decimal(value, 0) / 100, "#,##0%", locale=self.language)
 
     def count(self, value: int | None) -> str:
         """A whole number with the locale's grouping (1,234 / 1.234)."""

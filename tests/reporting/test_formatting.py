@@ -26,6 +26,15 @@ from surveyapp.reporting.formatting import Formatter
         ("en", "threshold", 60.0, "60"),
         ("nl", "threshold", 62.5, "62,5"),
         ("en", "threshold", 3, "3"),
+        ("en", "money", 185329, "€185,329"),
+        ("nl", "money", 185329, "€ 185.329"),
+        ("en", "money", None, "—"),
+        ("en", "percent", 12.5, "13%"),  # half-up (rule 14), not Babel's half-even 12%
+        ("nl", "percent", 66.7, "67%"),
+        ("en", "share", 0.052, "5.2%"),
+        ("nl", "share", 0.0125, "1,3%"),  # below 10%: one decimal, half-up
+        ("en", "share", 0.125, "13%"),
+        ("en", "share", 0.0, "0%"),
     ],
 )
 def test_formatter_prints_the_json_numbers_in_the_locale(language, method, value, expected):
