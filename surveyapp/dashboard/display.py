@@ -46,14 +46,7 @@ def nps_answers(nps: Mapping[str, Any]) -> str | None:
     instead of a bare score: "1 promoter of 1", "2 passives, 1 detractor of 3". None for any other NPS."""
     if not nps.get("indicative") or not nps.get("n"):
         return None
-    parts = []
-    if nps["promoters"]:
-        parts.append(ngettext("%(num)d promoter", "%(num)d promoters", nps["promoters"]))
-    if nps["passives"]:
-        parts.append(ngettext("%(num)d passive", "%(num)d passives", nps["passives"]))
-    if nps["detractors"]:
-        parts.append(ngettext("%(num)d detractor", "%(num)d detractors", nps["detractors"]))
-    return _("%(answers)s of %(n)d", answers=", ".join(parts), n=nps["n"])
+    return labels.nps_answers(nps)
 
 
 def supplier_only(

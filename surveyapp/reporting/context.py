@@ -32,7 +32,7 @@ from typing import Any
 
 from surveyapp.analysis import charts
 from surveyapp.enums import Quadrant, SignalGroup
-from surveyapp.i18n import _, ngettext
+from surveyapp.i18n import _
 from surveyapp.questionnaires.placeholders import render_template
 from surveyapp.reporting import labels
 from surveyapp.reporting.formatting import Formatter
@@ -153,18 +153,6 @@ def signal_groups(signals: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return groups
 
 
-def nps_answers(nps: Mapping[str, Any]) -> str:
-    """Rule 17: what a small NPS rests on, in words ("1 promoter of 1", "1 passive, 1 detractor of 2")."""
-    parts = []
-    if nps["promoters"]:
-        parts.append(ngettext("%(num)d promoter", "%(num)d promoters", nps["promoters"]))
-    if nps["passives"]:
-        parts.append(ngettext("%(num)d passive", "%(num)d passives", nps["passives"]))
-    if nps["detractors"]:
-        parts.append(ngettext("%(num)d detractor", "%(num)d detractors", nps["detractors"]))
-    return _("%(answers)s of %(n)d", answers=", ".join(parts), n=nps["n"])
-
-
 def advice_tally(advice: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Rule 20's tally with each option's name, or None without an advice question; `withheld` (rule 18)
     keeps only n."""
@@ -241,7 +229,7 @@ def account_view(inputs: ReportInputs, entry: Mapping[str, Any]) -> dict[str, An
         "signals": signals,
         "largest_gaps": largest_gaps(dimensions),
         "signal_groups": signal_groups(signals),
-        "nps_answers": nps_answers(entry["nps"]) if entry["nps"]["n"] else None,
+        "nps_answers": labels.nps_answers(entry["nps"]) if entry["nps"]["n"] else None,
         "advice_tally": advice_tally(entry.get("staff_advice")),
         "drift_rows": drift_rows(inputs, entry.get("drift")),
         "supplier_only": [

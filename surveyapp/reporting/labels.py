@@ -3,10 +3,11 @@ language when rendered under `force_locale`, in the user's language on a web pag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from surveyapp.enums import Quadrant, SignalGroup
-from surveyapp.i18n import _l
+from surveyapp.i18n import _l, gettext, ngettext
 
 QUADRANT_NAMES = {
     Quadrant.MATCH: _l("Match"),
@@ -90,6 +91,18 @@ RISK_ORDER = (
 def label(mapping: dict[Any, Any], key: Any) -> str:
     """The translated text for a code, evaluated now (in the active locale)."""
     return str(mapping[key])
+
+
+def nps_answers(nps: Mapping[str, Any]) -> str:
+    """Rule 17: what a small NPS rests on, in words ("1 promoter of 1", "1 passive, 1 detractor of 2")."""
+    parts = []
+    if nps["promoters"]:
+        parts.append(ngettext("%(num)d promoter", "%(num)d promoters", nps["promoters"]))
+    if nps["passives"]:
+        parts.append(ngettext("%(num)d passive", "%(num)d passives", nps["passives"]))
+    if nps["detractors"]:
+        parts.append(ngettext("%(num)d detractor", "%(num)d detractors", nps["detractors"]))
+    return gettext("%(answers)s of %(n)d", answers=", ".join(parts), n=nps["n"])
 
 
 def label_or_key(mapping: dict[Any, Any], key: Any) -> str:

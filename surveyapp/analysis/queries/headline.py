@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.analysis.inputs import AdviceAnswer, ScoredRespondents, SignalAgreement
 from surveyapp.analysis.queries.common import answers_to, core_connection, perspective_of
+from surveyapp.analysis.queries.tally import answer_values
 from surveyapp.enums import Perspective
 from surveyapp.responses.models import Answer, ResponseDimensionSums
 from surveyapp.responses.storage import counted_select
@@ -46,20 +47,12 @@ def advice_answers(
 ) -> list[AdviceAnswer]:
     """Staff raters' answers to their questionnaire's `advice` question (rule 20), one per counted supplier
     response that answered it."""
-    if not advice:
-        return []
-    counted = counted_select(study.id).cte("counted")
-    rows = session.execute(
-        select(counted.c.account_id, counted.c.contact_id, Answer.value)
-        .join(Answer, Answer.response_id == counted.c.id)
-        .where(
-            counted.c.perspective == Perspective.SUPPLIER,
-            Answer.not_applicable.is_(False),
-            Answer.value.is_not(None),
-            answers_to(counted, advice),
+    return [
+        AdviceAnswer(account_id, contact_id, str(value))
+        for account_id, contact_id, value in answer_values(
+            session=session, study=study, perspective=Perspective.SUPPLIER, items=advice
         )
-    ).all()
-    return [AdviceAnswer(account_id, contact_id, str(value)) for account_id, contact_id, value in rows]
+    ]
 
 
 def signal_agreement(

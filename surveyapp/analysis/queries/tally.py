@@ -51,22 +51,35 @@ def uncounted_accounts(rows: Iterable[Any]) -> frozenset[int]:
     return frozenset(account_id for account_id, _perspective, _mode, counts, _n in rows if not counts)
 
 
-def nps_answers(*, session: Session, study: Study, nps: Mapping[int, frozenset[str]]) -> list[NpsAnswer]:
-    """Client respondents' answers to their questionnaire's `nps` item (rule 8); 'not applicable' left out."""
-    if not nps:
+def answer_values(
+    *, session: Session, study: Study, perspective: Perspective, items: Mapping[int, frozenset[str]]
+) -> list[tuple[int, int, str]]:
+    """(account, contact, value) of the counted respondents of `perspective` who answered one of `items` (per
+    questionnaire version); 'not applicable' and empty answers left out."""
+    if not items:
         return []
     counted = counted_select(study.id).cte("counted")
     rows = session.execute(
         select(counted.c.account_id, counted.c.contact_id, Answer.value)
         .join(Answer, Answer.response_id == counted.c.id)
         .where(
-            counted.c.perspective == Perspective.CLIENT,
+            counted.c.perspective == perspective,
             Answer.not_applicable.is_(False),
             Answer.value.is_not(None),
-            answers_to(counted, nps),
+            answers_to(counted, items),
         )
     ).all()
-    return [NpsAnswer(account_id, contact_id, int(value)) for account_id, contact_id, value in rows]
+    return [(account_id, contact_id, value) for account_id, contact_id, value in rows]
+
+
+def nps_answers(*, session: Session, study: Study, nps: Mapping[int, frozenset[str]]) -> list[NpsAnswer]:
+    """Client respondents' answers to their questionnaire's `nps` item (rule 8); 'not applicable' left out."""
+    return [
+        NpsAnswer(account_id, contact_id, int(value))
+        for account_id, contact_id, value in answer_values(
+            session=session, study=study, perspective=Perspective.CLIENT, items=nps
+        )
+    ]
 
 
 # A cell of `response_tally`: ResponseCounts' fields after the perspective, in order; where each mode goes.
