@@ -19,7 +19,7 @@ from tests.dashboard.conftest import answer_more, facts, row, tables
 FMT = Formatter("en")
 INDICATIVE = "† (indicative)"
 BORDERLINE_NOTE = (
-    "Borderline: an overall fit lies within 5 points of the fit threshold of 60, so a small change in answers "
+    "Borderline: an overall fit lies less than 5 points from the fit threshold of 60, so a small change in answers "
     "could move the account to another quadrant."
 )
 WITHHELD_ADVICE = (
@@ -174,7 +174,7 @@ def test_account_cost_in_hours_matching_clients_and_revenue_in_the_readers_local
         "Beyond what a matching client costs, this account took 300.0 hours: the energy to serve 0.3 matching "
         "clients, worth about €75,000 in revenue a year." in " ".join(html.split())
     )
-    assert (dutch["Revenue forgone"], dutch["Non-billable hours"]) == ("€ 75.000", "500,0")
+    assert (dutch["Gemiste omzet"], dutch["Niet-declarabele uren"]) == ("€ 75.000", "500,0")
 
 
 def test_account_cost_says_why_a_figure_is_missing(db, client, login, make_user, dashboard_study):
