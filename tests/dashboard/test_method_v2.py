@@ -140,7 +140,7 @@ def test_study_page_marks_headlines_nps_answers_and_hollow_matrix_dots(
         f"49.9{INDICATIVE}", "—", "—", "Incomplete", f"1 passive of 1{INDICATIVE}"
     ]  # fmt: skip
     assert BORDERLINE_NOTE in html
-    assert "A hollow dot is an indicative account: fewer than 3 respondents on a side." in html
+    assert "A hollow dot is an account with indicative figures: fewer than 3 respondents on a side." in html
     svg = _matrix_svg(html)
     assert svg.count('fill="#ffffff" stroke="#1d2330"') == 3  # Alpha, Beta and Gamma; Delta has no dot
     assert 'fill="#1d2330" stroke="#ffffff"' not in svg
