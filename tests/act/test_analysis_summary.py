@@ -113,7 +113,7 @@ def test_act_page_says_when_nobody_advised_and_marks_a_borderline_quadrant(
     shown = facts(html)
     assert shown["Quadrant"] == f"Customer swayed{INDICATIVE} borderline"
     assert shown["The staff's own advice"] == "No staff member has advised on this account yet."
-    assert "Borderline: an overall fit lies within 5 points of the fit threshold of 60" in html
+    assert "Borderline: an overall fit lies less than 5 points from the fit threshold of 60" in html
 
 
 def test_act_overview_marks_indicative_and_borderline_quadrants(
@@ -136,4 +136,4 @@ def test_act_overview_marks_indicative_and_borderline_quadrants(
     assert row(undecided, "Alpha Zorg")[1] == f"Match{INDICATIVE}"
     assert row(undecided, "Delta Retail")[1] == "Incomplete"
     assert "† Indicative: fewer than 3 respondents on a side" in html
-    assert "Borderline: an overall fit lies within 5 points of the fit threshold of 60" in html
+    assert "Borderline: an overall fit lies less than 5 points from the fit threshold of 60" in html
