@@ -135,6 +135,10 @@ def _signals(inputs: ReportInputs, signals: list[Mapping[str, Any]], account: st
             **signal,
             "text": statement(inputs, signal["perspective"], signal["question"], account),
             "perspective_name": labels.label(labels.PERSPECTIVE_NAMES, signal["perspective"]),
+            # The JSON's share back in respondents (exact: a share of n whole answers), for small n.
+            "agreed_count": None
+            if signal.get("agreed") is None
+            else round(signal["agreed"] * signal["n"] / 100),
         }
         for signal in signals
     ]
