@@ -127,7 +127,11 @@ def check_analysis_table(outcome: Outcome, _others: Mapping[str, Outcome]) -> No
     assert "PORTFOLIO" in lines
     # The demo's finished wave puts its accounts in every quadrant, and one is incomplete (README, "Start here").
     assert "quadrants: match 3, customer_swayed 2, blind_spot 1, misfit 1, incomplete 1" in lines
-    assert "Noordzee Havenbedrijf: customer_swayed (client 76.8, supplier 29.7, gap +47.1)" in lines
+    # Method v2: marked indicative (*), the n behind each overall, the gap like for like (rules 6 and 17)
+    assert (
+        "Noordzee Havenbedrijf: customer_swayed* (client 76.8 n 2, supplier 29.7 n 2, gap +38.5 over 8 shared "
+        "dimensions)"
+    ) in lines
 
 
 def check_analysis_json(outcome: Outcome, _others: Mapping[str, Outcome]) -> None:
