@@ -169,6 +169,7 @@ class _SideInputs:
     figures: list[AccountFigures]
     respondents: list[ScoredRespondents]
     advice: list[AdviceAnswer]
+    agreement: list[SignalAgreement]
 
 
 def _side_inputs(
@@ -176,40 +177,40 @@ def _side_inputs(
 ) -> _SideInputs:
     study = session.get_one(Study, study_id)
     tally = queries.response_tally(session=session, study=study)
+    item_rows = queries.summed_item_rows(
+        session=session,
+        study=study,
+        signals=items.signals,
+        uncounted=tally.uncounted,
+        signals_at_most=thresholds.signal,
+    )
     return _SideInputs(
         tally=tally,
-        item_rows=queries.summed_item_rows(
-            session=session,
-            study=study,
-            signals=items.signals,
-            uncounted=tally.uncounted,
-            signals_at_most=thresholds.signal,
-        ),
+        item_rows=item_rows,
         nps=queries.nps_answers(session=session, study=study, nps=items.nps),
         figures=queries.account_figures(session=session, study=study),
         respondents=queries.scored_respondents(session=session, study=study),
         advice=queries.advice_answers(session=session, study=study, advice=items.advice),
+        # The accounts whose signals may be raised are those of the signal rows (account set, no dimension).
+        agreement=queries.signal_agreement(
+            session=session,
+            study=study,
+            signals=items.signals,
+            reversed_items=items.reversed_signals,
+            accounts={row[3] for row in item_rows if row[3] is not None},
+        ),
     )
 
 
 def _answer_aggregates(
     session: Session, study_id: int, items: queries.ItemSets, side: Pending[_SideInputs]
-) -> tuple[queries.AnswerAggregates, list[SignalAgreement]]:
-    study = session.get_one(Study, study_id)
-    answers = queries.answer_aggregates(
+) -> queries.AnswerAggregates:
+    return queries.answer_aggregates(
         session=session,
-        study=study,
+        study=session.get_one(Study, study_id),
         signals=items.signals,
         item_rows=lambda: side.result().item_rows,
     )
-    agreement = queries.signal_agreement(
-        session=session,
-        study=study,
-        signals=items.signals,
-        reversed_items=items.reversed_signals,
-        accounts={row.account_id for row in answers.signals},
-    )
-    return answers, agreement
 
 
 def _study_analysis(*, session: Session, study: Study, current: ScoringModel | None) -> StudyAnalysis:
@@ -230,7 +231,7 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
     snapshot = SharedSnapshot(session)
     side = snapshot.start(lambda reader: _side_inputs(reader, study_id, items, thresholds))
     try:
-        answers, agreement = snapshot.run(lambda reader: _answer_aggregates(reader, study_id, items, side))
+        answers = snapshot.run(lambda reader: _answer_aggregates(reader, study_id, items, side))
     except BaseException:
         side.wait()  # the thread must not outlive this transaction's snapshot; this error is the one to see
         raise
@@ -257,7 +258,7 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
             ),
             "scored_respondents": tuple(inputs.respondents),
             "signal_groups": signal_groups_of(scoring, items),
-            "signal_agreement": tuple(agreement),
+            "signal_agreement": tuple(inputs.agreement),
             "advice_answers": tuple(inputs.advice),
             "advice_options": advice_options_of(session=session, study=study, items=items),
         },
