@@ -94,12 +94,6 @@ def _account_cost(cost: AccountCost | None) -> Json | None:
     }
 
 
-def _staff_advice(advice: StaffAdvice | None) -> Json | None:
-    if advice is None:
-        return None
-    return {"counts": dict(advice.counts), "n": advice.n}
-
-
 class _AccountEntries:
     """The accounts' entries, one per account in scope: the document's hot loop (20,000 accounts in a large
     study), so two things are done once instead of per value:
@@ -114,10 +108,16 @@ class _AccountEntries:
     value on its own gives it.
     """
 
-    __slots__ = ("_empty_rows", "_is_indicative", "_rounded", "_thresholds")
+    __slots__ = ("_advice", "_costs", "_empty_rows", "_is_indicative", "_rounded", "_thresholds", "_unscored")
 
     def __init__(self, thresholds: Thresholds) -> None:
         self._thresholds = thresholds
+        # Rule 11's cost per account, rendered once per distinct set of figures (a large study's accounts
+        # share few effort and billable figures); each entry gets its own copy.
+        self._costs: dict[AccountCost, Json] = {}
+        self._unscored: Json | None = None
+        # Rule 20's tallies by the (frozen, shared) StaffAdvice object, kept with it so its id stays unique.
+        self._advice: dict[int, tuple[StaffAdvice, Json]] = {}
         self._is_indicative = thresholds.is_indicative
         self._rounded: dict[float, float] = {}
         self._empty_rows: dict[int, tuple[tuple[DimensionGap, ...], list[Json]]] = {}
@@ -214,7 +214,30 @@ class _AccountEntries:
             ],
         }
 
+    def _staff_advice(self, advice: StaffAdvice) -> Json:
+        known = self._advice.get(id(advice))
+        if known is None or known[0] is not advice:
+            known = self._advice[id(advice)] = (advice, {"counts": dict(advice.counts), "n": advice.n})
+        rendered = known[1]
+        return {"counts": dict(rendered["counts"]), "n": rendered["n"]}
+
+    def _cost(self, cost: AccountCost) -> Json:
+        rendered = self._costs.get(cost)
+        if rendered is None:
+            rendered = self._costs[cost] = _account_cost(cost)  # type: ignore[assignment]
+        return dict(rendered)  # type: ignore[arg-type]
+
     def _overall(self, fit: AccountFit) -> Json:
+        overall = fit.overall
+        if overall.client is None and overall.supplier is None:
+            # No score on either side (most accounts of a large study while fieldwork runs): the same values
+            # for every such account, rendered once, a fresh dict (and list) each time.
+            if self._unscored is None:
+                self._unscored = self._overall_of(fit)
+            return {**self._unscored, "supplier_only": []}
+        return self._overall_of(fit)
+
+    def _overall_of(self, fit: AccountFit) -> Json:
         overall = fit.overall
         return {
             "client": self._score(overall.client),
@@ -266,8 +289,8 @@ class _AccountEntries:
                 },
             },
             "drift": None if result.drift is None else self._drift(result.drift),
-            "cost": _account_cost(result.cost),
-            "staff_advice": _staff_advice(result.staff_advice),
+            "cost": None if result.cost is None else self._cost(result.cost),
+            "staff_advice": None if result.staff_advice is None else self._staff_advice(result.staff_advice),
         }
 
 

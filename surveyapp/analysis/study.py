@@ -280,9 +280,16 @@ def analyse_study(
     responses = _Responses(counts).of
     quadrants = {account_id: fit.quadrant for account_id, fit in fits.items()}
     basis = cost_basis(quadrants, figures)
-    costs = {
-        account.account_id: cost for account in figures if (cost := account_cost(account, basis)) is not None
-    }
+    # Accounts with the same figures have the same (frozen) cost: a large study's accounts share few.
+    by_figures: dict[tuple[float | None, float | None], AccountCost | None] = {}
+    costs = {}
+    for account in figures:
+        key = (account.effort_hours, account.billable_hours)
+        if key not in by_figures:
+            by_figures[key] = account_cost(account, basis)
+        cost = by_figures[key]
+        if cost is not None:
+            costs[account.account_id] = cost
     advice_rows = list(advice_answers)
     _check_in_scope("staff advice", (row.account_id for row in advice_rows), scope)
     advice = {} if advice_options is None else staff_advice(advice_rows, advice_options)
