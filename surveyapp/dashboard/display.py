@@ -11,14 +11,13 @@ JSON's, except the agreed count of a signal on fewer than `min_n` respondents, w
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from surveyapp.act.proposals import propose
 from surveyapp.analysis.disclosure import Disclosure
-from surveyapp.enums import SignalGroup
 from surveyapp.i18n import _, _l, ngettext
 from surveyapp.reporting import labels
+from surveyapp.reporting.context import signal_groups as grouped_signals
 from surveyapp.reporting.formatting import Formatter
 
 #: The currency of the accounts' annual revenue, and so of revenue forgone (rule 11). The supplier has no
@@ -122,7 +121,7 @@ def agreed_text(signal: Mapping[str, Any], *, min_n: int, fmt: Formatter) -> str
     if agreed is None or n == 0:
         return "—"
     if n < min_n:
-        count = int((Decimal(repr(float(agreed))) * n / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        count = labels.agreed_count(agreed, n)
         return ngettext("%(num)d of %(n)d agreed", "%(num)d of %(n)d agreed", count, n=n)
     return _("%(share)s agreed", share=fmt.percent(agreed))
 
@@ -133,19 +132,9 @@ def signal_groups(
     """The warning signals grouped as the article names them (runs of small errors, workarounds, fear and
     reluctance, then cost to serve and other signals), each group in the JSON's order (worst first); only
     groups with a signal. A row is the signal with `agreed_text`."""
-    rows = [{**signal, "agreed_text": agreed_text(signal, min_n=min_n, fmt=fmt)} for signal in signals]
-    groups = []
-    for group in labels.SIGNAL_GROUP_NAMES:
-        chosen = [row for row in rows if row.get("group", SignalGroup.OTHER.value) == group.value]
-        if chosen:
-            groups.append(
-                {
-                    "key": group.value,
-                    "name": labels.label(labels.SIGNAL_GROUP_NAMES, group),
-                    "signals": chosen,
-                }
-            )
-    return groups
+    return grouped_signals(
+        [{**signal, "agreed_text": agreed_text(signal, min_n=min_n, fmt=fmt)} for signal in signals]
+    )
 
 
 def drift_rows(drift: Mapping[str, Any] | None, names: Mapping[str, str]) -> list[dict[str, Any]]:

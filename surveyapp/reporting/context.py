@@ -138,7 +138,7 @@ def _signals(inputs: ReportInputs, signals: list[Mapping[str, Any]], account: st
             # The JSON's share back in respondents (exact: a share of n whole answers), for small n.
             "agreed_count": None
             if signal.get("agreed") is None
-            else round(signal["agreed"] * signal["n"] / 100),
+            else labels.agreed_count(signal["agreed"], signal["n"]),
         }
         for signal in signals
     ]

@@ -4,6 +4,7 @@ language when rendered under `force_locale`, in the user's language on a web pag
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from surveyapp.enums import Quadrant, SignalGroup
@@ -103,6 +104,12 @@ def nps_answers(nps: Mapping[str, Any]) -> str:
     if nps["detractors"]:
         parts.append(ngettext("%(num)d detractor", "%(num)d detractors", nps["detractors"]))
     return gettext("%(answers)s of %(n)d", answers=", ".join(parts), n=nps["n"])
+
+
+def agreed_count(agreed: float, n: int) -> int:
+    """The respondents behind a signal's `agreed` share (0-100, one decimal) of n: a whole number, half-up (the
+    share of n whole answers rounded to one decimal is within 0.5 of it for any n below 1,000)."""
+    return int((Decimal(repr(float(agreed))) * n / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def label_or_key(mapping: dict[Any, Any], key: Any) -> str:
