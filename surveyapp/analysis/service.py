@@ -183,6 +183,7 @@ def _side_inputs(
         signals=items.signals,
         uncounted=tally.uncounted,
         signals_at_most=thresholds.signal,
+        reversed_items=items.reversed_signals,
     )
     return _SideInputs(
         tally=tally,
@@ -191,14 +192,7 @@ def _side_inputs(
         figures=queries.account_figures(session=session, study=study),
         respondents=queries.scored_respondents(session=session, study=study),
         advice=queries.advice_answers(session=session, study=study, advice=items.advice),
-        # The accounts whose signals may be raised are those of the signal rows (account set, no dimension).
-        agreement=queries.signal_agreement(
-            session=session,
-            study=study,
-            signals=items.signals,
-            reversed_items=items.reversed_signals,
-            accounts={row[3] for row in item_rows if row[3] is not None},
-        ),
+        agreement=queries.signal_agreement(item_rows),
     )
 
 

@@ -12,6 +12,7 @@ they did not give one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -189,25 +190,27 @@ def role_breakdown(
     A staff member who rates several accounts counts once per account, as in the analysis.
     """
     units = _respondent_scores(study, account_ids, groups).cte("units")
+    # One pass over the units (a large study has tens of thousands): the cells over all roles are the role
+    # groups' sums and counts added up.
     by_role = session.execute(
-        select(units.c.role, units.c.perspective, units.c.dimension, func.avg(units.c.mean), func.count())
+        select(units.c.role, units.c.perspective, units.c.dimension, func.sum(units.c.mean), func.count())
         .group_by(units.c.role, units.c.perspective, units.c.dimension)
         .order_by(units.c.role, units.c.perspective, units.c.dimension)
     ).all()
-    overall = session.execute(
-        select(units.c.perspective, units.c.dimension, func.avg(units.c.mean), func.count())
-        .group_by(units.c.perspective, units.c.dimension)
-        .order_by(units.c.perspective, units.c.dimension)
-    ).all()
-    cells = [
-        RoleCell(None, Perspective(str(perspective)), dimension, float(mean), int(n))
-        for perspective, dimension, mean, n in overall
+    sums: dict[tuple[Perspective, str], list[float]] = {}
+    counts: dict[tuple[Perspective, str], int] = {}
+    cells = []
+    for role, perspective, dimension, total, n in by_role:
+        key = (Perspective(str(perspective)), str(dimension))
+        cells.append(RoleCell(role, key[0], key[1], float(total) / int(n), int(n)))
+        sums.setdefault(key, []).append(float(total))
+        counts[key] = counts.get(key, 0) + int(n)
+    everyone = [
+        RoleCell(None, perspective, dimension, math.fsum(sums[(perspective, dimension)]) / n, n)
+        for (perspective, dimension), n in counts.items()
     ]
-    cells += [
-        RoleCell(role, Perspective(str(perspective)), dimension, float(mean), int(n))
-        for role, perspective, dimension, mean, n in by_role
-    ]
-    return cells
+    everyone.sort(key=lambda cell: (cell.perspective.value, cell.dimension))
+    return everyone + cells
 
 
 def smallest_group_per_account(

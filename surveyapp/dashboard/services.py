@@ -105,9 +105,19 @@ class SummariesById(Mapping[int, Mapping[str, Any]]):
     def __init__(self, entries: Mapping[int, Mapping[str, Any]], disclosure: Disclosure) -> None:
         self._entries = entries
         self._disclosure = disclosure
+        # Made once per account and request: the overview's rows and the cost table read the same accounts.
+        self._made: dict[int, Mapping[str, Any]] = {}
 
     def __getitem__(self, account_id: int) -> Mapping[str, Any]:
-        return outside_summary(self._entries[account_id], SUMMARY_KEYS, self._disclosure)
+        made = self._made.get(account_id)
+        if made is None:
+            made = self._made[account_id] = outside_summary(
+                self._entries[account_id], SUMMARY_KEYS, self._disclosure
+            )
+        return made
+
+    def __contains__(self, account_id: object) -> bool:
+        return account_id in self._entries
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._entries)
@@ -409,6 +419,10 @@ def cost_explanation(analysis: Analysis) -> list[dict[str, Any]]:
     mismatched, matching = [], []
     for result in analysis.result.accounts:
         figures = result.account
+        quadrant = result.fit.quadrant
+        # Most accounts of a large study are neither: their summaries are not made.
+        if quadrant not in COST_QUADRANTS and quadrant is not Quadrant.MATCH:
+            continue
         entry = analysis.summaries[figures.account_id]
         effort, billable = figures.effort_hours, figures.billable_hours
         if entry["quadrant"] in COST_QUADRANTS and effort is not None and billable is not None:

@@ -22,13 +22,29 @@ Installed with the table by `create_all` and by its migration; a migration that 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from sqlalchemy import Connection, event, text
 
 from surveyapp.extensions import db
 from surveyapp.responses.unit_sums import run_for_dialect
 
-COLUMNS = "study_id, account_id, perspective, questionnaire_version_id, item_key, dimension, answered, total"
+COLUMNS = (
+    "study_id, account_id, perspective, questionnaire_version_id, item_key, dimension, "
+    "answered, total, above, below"
+)
+#: The middle of the 0-100 item score: an answer above it agrees with the item's statement, one below it
+#: disagrees (reversed for a reverse-keyed item, whose low score means agreeing with a problem).
+SCALE_MIDDLE = 50
+# n, Σscore and how many answers lie above and below the middle: the last two say how many respondents agreed
+# with a warning signal's statement (rule 9) without reading the answers again.
+_AGGREGATES = (
+    "count(*), sum(a.score), "
+    f"sum(CASE WHEN a.score > {SCALE_MIDDLE} THEN 1 ELSE 0 END), "
+    f"sum(CASE WHEN a.score < {SCALE_MIDDLE} THEN 1 ELSE 0 END)"
+)
+_COLUMNS_WITHOUT_SIDES = COLUMNS.removesuffix(", above, below")
+_AGGREGATES_WITHOUT_SIDES = "count(*), sum(a.score)"
 GROUP = "r.study_id, r.account_id, r.perspective, r.questionnaire_version_id"
 
 # One item of the group of the response `{row}.response_id`, or nothing when that response is gone or has no
@@ -40,7 +56,7 @@ _SQLITE_REFRESH_ITEM = f"""
                WHERE id = {{row}}.response_id)
           AND item_key = {{row}}.item_key AND dimension = coalesce({{row}}.dimension, '');
     INSERT INTO account_item_sums ({COLUMNS})
-        SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score)
+        SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), {_AGGREGATES}
         FROM responses o
         JOIN responses r ON r.study_id = o.study_id AND r.account_id = o.account_id
              AND r.perspective = o.perspective AND r.questionnaire_version_id = o.questionnaire_version_id
@@ -55,7 +71,7 @@ _REFRESH_GROUP = f"""
         WHERE study_id = {{study}} AND account_id = {{account}} AND perspective = {{perspective}}
           AND questionnaire_version_id = {{version}};
     INSERT INTO account_item_sums ({COLUMNS})
-        SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score)
+        SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), {_AGGREGATES}
         FROM responses r JOIN answers a ON a.response_id = r.id
         WHERE r.study_id = {{study}} AND r.account_id = {{account}} AND r.perspective = {{perspective}}
           AND r.questionnaire_version_id = {{version}} AND a.score IS NOT NULL
@@ -140,7 +156,7 @@ POSTGRESQL = (
               AND questionnaire_version_id = key_version AND item_key = key_item
               AND dimension = coalesce(key_dimension, '');
         INSERT INTO account_item_sums ({COLUMNS})
-            SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score)
+            SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), {_AGGREGATES}
             FROM responses r JOIN answers a ON a.response_id = r.id AND a.item_key = key_item
             WHERE r.study_id = key_study AND r.account_id = key_account AND r.perspective = key_perspective
               AND r.questionnaire_version_id = key_version AND a.score IS NOT NULL
@@ -226,7 +242,7 @@ POSTGRESQL = (
 )
 
 FRESH = (
-    f"SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), count(*), sum(a.score) "
+    f"SELECT {GROUP}, a.item_key, coalesce(a.dimension, ''), {_AGGREGATES} "
     "FROM answers a JOIN responses r ON r.id = a.response_id "
     "WHERE a.score IS NOT NULL AND r.account_id IS NOT NULL "
     f"GROUP BY {GROUP}, a.item_key, coalesce(a.dimension, '')"
@@ -234,9 +250,24 @@ FRESH = (
 REFILL = ("DELETE FROM account_item_sums", f"INSERT INTO account_item_sums ({COLUMNS}) {FRESH}")
 
 
-def install(connection: Connection, *, refill: bool = False) -> None:
-    """Create (or replace) the triggers on this connection's database; `refill` recomputes every row first."""
-    run_for_dialect(connection, postgresql=POSTGRESQL, sqlite=SQLITE, first=REFILL if refill else ())
+def install(connection: Connection, *, refill: bool = False, sides: bool = True) -> None:
+    """Create (or replace) the triggers on this connection's database; `refill` recomputes every row first.
+    `sides=False`: the triggers of a table without `above` and `below` (a downgrade past their migration)."""
+
+    def written(statements: tuple[str, ...]) -> tuple[str, ...]:
+        if sides:
+            return statements
+        return tuple(
+            statement.replace(COLUMNS, _COLUMNS_WITHOUT_SIDES).replace(_AGGREGATES, _AGGREGATES_WITHOUT_SIDES)
+            for statement in statements
+        )
+
+    run_for_dialect(
+        connection,
+        postgresql=written(POSTGRESQL),
+        sqlite=written(SQLITE),
+        first=written(REFILL) if refill else (),
+    )
 
 
 def uninstall(connection: Connection) -> None:
@@ -259,18 +290,24 @@ def uninstall(connection: Connection) -> None:
 def stale_item_sums(connection: Connection) -> list[tuple[object, ...]]:
     """The rows of `account_item_sums` that are missing, extra or differ from a recomputation (their keys).
 
-    The count must be equal; the sum within 1e-9 relative, since the trigger adds a group's answers in the
+    The counts must be equal; the sum within 1e-9 relative, since the trigger adds a group's answers in the
     order of its index walk and a GROUP BY over the whole table may add them in another.
     """
-    fresh = {tuple(row[:6]): (int(row[6]), float(row[7])) for row in connection.execute(text(FRESH))}
+
+    def counts(row: Any) -> tuple[int, float, int, int]:
+        return int(row[6]), float(row[7]), int(row[8]), int(row[9])
+
+    fresh = {tuple(row[:6]): counts(row) for row in connection.execute(text(FRESH))}
     stored = {
-        tuple(row[:6]): (int(row[6]), float(row[7]))
+        tuple(row[:6]): counts(row)
         for row in connection.execute(text(f"SELECT {COLUMNS} FROM account_item_sums"))
     }
     stale = set(fresh.keys() ^ stored.keys())
     for key in fresh.keys() & stored.keys():
-        (n, total), (stored_n, stored_total) = fresh[key], stored[key]
-        if n != stored_n or not math.isclose(total, stored_total, rel_tol=1e-9, abs_tol=1e-9):
+        (n, total, above, below), (stored_n, stored_total, *stored_sides) = fresh[key], stored[key]
+        if (n, [above, below]) != (stored_n, stored_sides) or not math.isclose(
+            total, stored_total, rel_tol=1e-9, abs_tol=1e-9
+        ):
             stale.add(key)
     return sorted(stale, key=repr)
 

@@ -207,7 +207,12 @@ class AccountItemSums(db.Model):
     """
 
     __tablename__ = "account_item_sums"
-    __table_args__ = (CheckConstraint("answered > 0", name="answered_positive"),)
+    __table_args__ = (
+        CheckConstraint("answered > 0", name="answered_positive"),
+        CheckConstraint(
+            "above >= 0 AND below >= 0 AND above + below <= answered", name="sides_within_answered"
+        ),
+    )
 
     study_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -219,6 +224,9 @@ class AccountItemSums(db.Model):
     dimension: Mapped[str] = mapped_column(String(64), primary_key=True)
     answered: Mapped[int] = mapped_column(Integer)
     total: Mapped[float] = mapped_column(Float)
+    # Of the answered: how many scored above and below the scale's middle (`item_sums.SCALE_MIDDLE`).
+    above: Mapped[int] = mapped_column(Integer, server_default="0")
+    below: Mapped[int] = mapped_column(Integer, server_default="0")
 
     def __repr__(self) -> str:
         return (

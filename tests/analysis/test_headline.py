@@ -301,15 +301,42 @@ def test_signal_agreement_counts_reverse_keyed_below_and_plain_above_the_middle(
 
     # Act
     agreement = queries.signal_agreement(
-        session=db.session,
-        study=world.study,
-        signals=items.signals,
-        reversed_items=items.reversed_signals,
-        accounts={acme},
+        queries.summed_item_rows(
+            session=db.session,
+            study=world.study,
+            signals=items.signals,
+            reversed_items=items.reversed_signals,
+        )
     )
 
     # Assert: needs is plain: agreeing is above 50 (anna's 75); statements.late is reverse-keyed: agreeing
     # ("often late", answer 4) is an item score below 50 (anna's and bert's 0)
+    assert agreement == [
+        SignalAgreement(acme, CLIENT, "needs", 1),
+        SignalAgreement(acme, CLIENT, "statements.late", 2),
+    ]
+
+
+def test_signal_agreement_with_a_response_in_progress_counts_the_counted_answers_only(db, world):
+    # Arrange: dora's response is in progress (it does not count, rule 2): the account is read from its answers
+    _signal_answers(world)
+    world.client("dora", "Acme BV")
+    world.respond("dora", "Acme BV", {"role": "user", "needs": "5", "statements.late": "4"}, completed=False)
+    acme = world.accounts["Acme BV"]
+    items = queries.ItemSets.of(queries.scoring_questionnaires(session=db.session, study=world.study))
+
+    # Act
+    agreement = queries.signal_agreement(
+        queries.summed_item_rows(
+            session=db.session,
+            study=world.study,
+            signals=items.signals,
+            uncounted={acme},
+            reversed_items=items.reversed_signals,
+        )
+    )
+
+    # Assert: as without dora
     assert agreement == [
         SignalAgreement(acme, CLIENT, "needs", 1),
         SignalAgreement(acme, CLIENT, "statements.late", 2),

@@ -75,6 +75,32 @@ def test_item_sums_after_score_change_are_recomputed(db, world, responses):
     assert _sums(db)[(_acme(world), "a", "needs")] == (2, 150.0)
 
 
+def _sides(db: Any) -> dict[tuple[str, str], tuple[int, int]]:
+    """(account id, item) -> (answers above the middle, answers below it), for the client perspective."""
+    rows = db.session.execute(select(AccountItemSums)).scalars().all()
+    return {
+        (str(row.account_id), row.item_key): (row.above, row.below)
+        for row in rows
+        if row.perspective == "client"
+    }
+
+
+def test_item_sums_count_answers_above_and_below_the_middle_leaving_the_middle_out(db, world, responses):
+    # Assert: "a" is anna's 50 (the middle: neither) and bert's 25 (below); "b" is anna's 20 (below)
+    acme = _acme(world)
+    assert _sides(db) == {(acme, "a"): (0, 1), (acme, "b"): (0, 1)}
+
+
+def test_item_sums_above_and_below_after_score_change_follow_it(db, world, responses):
+    # Act: bert's 25 becomes 100, anna's 50 becomes 75
+    db.session.execute(update(Answer).where(Answer.item_key == "a", Answer.score == 25.0).values(score=100.0))
+    db.session.execute(update(Answer).where(Answer.item_key == "a", Answer.score == 50.0).values(score=75.0))
+    db.session.commit()
+
+    # Assert
+    assert _sides(db)[(_acme(world), "a")] == (2, 0)
+
+
 def test_item_sums_after_not_applicable_leave_the_answer_out(db, world, responses):
     # Act
     db.session.execute(update(Answer).where(Answer.item_key == "a", Answer.score == 50.0).values(score=None))

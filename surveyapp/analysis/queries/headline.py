@@ -4,25 +4,22 @@ staff advice, and how many respondents agreed with a raised warning signal's sta
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.analysis.inputs import AdviceAnswer, ScoredRespondents, SignalAgreement
-from surveyapp.analysis.queries.common import answers_to, core_connection, perspective_of
+from surveyapp.analysis.queries.common import core_connection, perspective_of
 from surveyapp.analysis.queries.tally import answer_values
 from surveyapp.enums import Perspective
-from surveyapp.responses.models import Answer, ResponseDimensionSums
+from surveyapp.responses.item_sums import SCALE_MIDDLE
+from surveyapp.responses.models import ResponseDimensionSums
 from surveyapp.responses.storage import counted_select
 from surveyapp.studies.models import Study
 
-#: The middle of the 0-100 item scale: an answer above it agrees with a statement, below it disagrees.
-SCALE_MIDDLE = 50.0
-
-# Accounts per statement of `signal_agreement`: each statement evaluates rule 2's window function again, so few
-# statements; the bound parameters stay well below every supported database's limit (SQLite >= 3.32: 32,766).
-_CHUNK = 10_000
+__all__ = ["SCALE_MIDDLE", "advice_answers", "scored_respondents", "signal_agreement"]
 
 
 def scored_respondents(*, session: Session, study: Study) -> list[ScoredRespondents]:
@@ -56,51 +53,15 @@ def advice_answers(
     ]
 
 
-def signal_agreement(
-    *,
-    session: Session,
-    study: Study,
-    signals: Mapping[int, frozenset[str]],
-    reversed_items: Mapping[int, frozenset[str]],
-    accounts: Collection[int],
-) -> list[SignalAgreement]:
-    """For the signal items of the given accounts (those whose signals may be raised: few), how many counted
-    respondents agreed with each statement: an item score above the scale's middle, or below it for a
-    reverse-keyed item (`reversed_items`, per questionnaire version), whose statement names the problem."""
-    if not signals or not accounts:
-        return []
-    counted = counted_select(study.id).cte("counted")
-    above = func.sum(case((Answer.score > SCALE_MIDDLE, 1), else_=0))
-    below = func.sum(case((Answer.score < SCALE_MIDDLE, 1), else_=0))
-    connection = core_connection(session)
+def signal_agreement(item_rows: Iterable[Sequence[Any]]) -> list[SignalAgreement]:
+    """How many counted respondents agreed with each signal item's statement, per account and perspective,
+    from the signal rows of `summed_item_rows` (read with `reversed_items`): an item score above the scale's
+    middle, or below it for a reverse-keyed item, whose statement names the problem. Only the signals that may
+    be raised have rows (those read with `signals_at_most`); a raised signal has its count."""
     agreed: dict[tuple[int, Perspective, str], int] = defaultdict(int)
-    ordered = sorted(accounts)
-    for start in range(0, len(ordered), _CHUNK):
-        rows = connection.execute(
-            select(
-                counted.c.account_id,
-                counted.c.perspective,
-                counted.c.questionnaire_version_id,
-                Answer.item_key,
-                above,
-                below,
-            )
-            .join(Answer, Answer.response_id == counted.c.id)
-            .where(
-                counted.c.account_id.in_(ordered[start : start + _CHUNK]),
-                Answer.score.is_not(None),
-                answers_to(counted, signals),
-            )
-            .group_by(
-                counted.c.account_id,
-                counted.c.perspective,
-                counted.c.questionnaire_version_id,
-                Answer.item_key,
-            )
-        ).all()
-        for account_id, perspective, version_id, item_key, high, low in rows:
-            reverse = item_key in reversed_items.get(version_id, frozenset())
-            agreed[(account_id, perspective_of(perspective), item_key)] += int(low if reverse else high)
+    for item_key, _dimension, perspective, account_id, _n, _total, count in item_rows:
+        if account_id is not None and count is not None:
+            agreed[(account_id, perspective_of(perspective), item_key)] += int(count)
     return [
         SignalAgreement(account_id, perspective, item_key, count)
         for (account_id, perspective, item_key), count in sorted(agreed.items())

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     and_,
+    case,
     false,
     func,
     literal_column,
@@ -23,6 +24,7 @@ from sqlalchemy.sql import Select
 
 from surveyapp.analysis.queries.common import WORK_MEM
 from surveyapp.analysis.queries.tally import tally_statement, uncounted_accounts
+from surveyapp.responses.item_sums import SCALE_MIDDLE
 from surveyapp.responses.models import AccountItemSums, Answer
 from surveyapp.responses.storage import SCORED_PERSPECTIVES, counted_select
 from surveyapp.studies.models import Study, StudyAccount
@@ -66,6 +68,7 @@ def _summed_items(study_id: int, dirty: Sequence[int]) -> Select[Any]:
             null(),
             func.sum(sums.answered),
             func.sum(sums.total),
+            null(),
         )
         .where(*conditions)
         .group_by(sums.item_key, sums.dimension, sums.perspective)
@@ -74,11 +77,26 @@ def _summed_items(study_id: int, dirty: Sequence[int]) -> Select[Any]:
 
 
 def _summed_signals(
-    study_id: int, dirty: Sequence[int], signals: Mapping[int, frozenset[str]], at_most: float | None
+    study_id: int,
+    dirty: Sequence[int],
+    signals: Mapping[int, frozenset[str]],
+    at_most: float | None,
+    reversed_items: Mapping[int, frozenset[str]] | None,
 ) -> Select[Any]:
-    """Per (account, perspective, signal item): n and Σscore from `account_item_sums`, over the accounts in
-    scope whose responses all count (rule 9); with `at_most`, only those whose mean may reach it."""
+    """Per (account, perspective, signal item): n, Σscore and how many agreed from `account_item_sums`, over
+    the accounts in scope whose responses all count (rule 9); with `at_most`, only those whose mean may reach
+    it."""
     sums = AccountItemSums
+    agreed = (
+        null()
+        if reversed_items is None
+        else func.sum(
+            case(
+                (_is_signal(sums.questionnaire_version_id, sums.item_key, reversed_items), sums.below),
+                else_=sums.above,
+            )
+        )
+    )
     conditions = [
         sums.study_id == study_id,
         sums.account_id.in_(select(StudyAccount.account_id).where(StudyAccount.study_id == study_id)),
@@ -95,6 +113,7 @@ def _summed_signals(
             sums.account_id,
             func.sum(sums.answered),
             func.sum(sums.total),
+            agreed,
         )
         .where(*conditions)
         .group_by(sums.account_id, sums.perspective, sums.item_key)
@@ -117,6 +136,7 @@ def _counted_items(counted: CTE, dirty: Sequence[int]) -> Select[Any]:
             null(),
             func.count(),
             func.sum(Answer.score),
+            null(),
         )
         .join(Answer, Answer.response_id == counted.c.id)
         .where(Answer.score.is_not(None), Answer.dimension.is_not(None), counted.c.account_id.in_(dirty))
@@ -125,9 +145,26 @@ def _counted_items(counted: CTE, dirty: Sequence[int]) -> Select[Any]:
 
 
 def _counted_signals(
-    counted: CTE, dirty: Sequence[int], signals: Mapping[int, frozenset[str]], at_most: float | None
+    counted: CTE,
+    dirty: Sequence[int],
+    signals: Mapping[int, frozenset[str]],
+    at_most: float | None,
+    reversed_items: Mapping[int, frozenset[str]] | None,
 ) -> Select[Any]:
     """The same as `_summed_signals`, from the counted answers of the given accounts."""
+    agreed = (
+        null()
+        if reversed_items is None
+        else func.sum(
+            case(
+                (
+                    _is_signal(counted.c.questionnaire_version_id, Answer.item_key, reversed_items),
+                    case((Answer.score < SCALE_MIDDLE, 1), else_=0),
+                ),
+                else_=case((Answer.score > SCALE_MIDDLE, 1), else_=0),
+            )
+        )
+    )
     statement = (
         select(
             Answer.item_key,
@@ -136,6 +173,7 @@ def _counted_signals(
             counted.c.account_id,
             func.count(),
             func.sum(Answer.score),
+            agreed,
         )
         .join(Answer, Answer.response_id == counted.c.id)
         .where(
@@ -157,10 +195,14 @@ def summed_item_rows(
     signals: Mapping[int, frozenset[str]],
     uncounted: Collection[int] | None = None,
     signals_at_most: float | None = None,
+    reversed_items: Mapping[int, frozenset[str]] | None = None,
 ) -> list[Any]:
-    """n and Σscore as rows (item_key, dimension or '', perspective, account or None, n, Σscore) for
+    """n and Σscore as rows (item_key, dimension or '', perspective, account or None, n, Σscore, agreed) for
     `answer_aggregates`: per (item, dimension, perspective) over the accounts for alpha's item sums (items with
-    a dimension; account None), and per (account, perspective, signal item) for rule 9 (dimension '').
+    a dimension; account None; agreed None), and per (account, perspective, signal item) for rule 9 (dimension
+    ''), with how many respondents agreed with the item's statement when `reversed_items` (the reverse-keyed
+    signal items per questionnaire version) is given: an item score above the scale's middle, or below it for
+    a reverse-keyed item, whose statement names the problem.
 
     With `signals_at_most` (the signal threshold), only the signal aggregates whose mean may reach it: the
     others cannot raise a signal. From `account_item_sums` for the accounts whose responses all count, from the
@@ -173,11 +215,14 @@ def summed_item_rows(
     if uncounted is None:
         uncounted = uncounted_accounts(connection.execute(tally_statement(study.id)).all())
     dirty = sorted(uncounted)
-    statements = [_summed_items(study.id, dirty), _summed_signals(study.id, dirty, signals, signals_at_most)]
+    statements = [
+        _summed_items(study.id, dirty),
+        _summed_signals(study.id, dirty, signals, signals_at_most, reversed_items),
+    ]
     if dirty:
         counted = counted_select(study.id).cte("counted")
         statements += [
             _counted_items(counted, dirty),
-            _counted_signals(counted, dirty, signals, signals_at_most),
+            _counted_signals(counted, dirty, signals, signals_at_most, reversed_items),
         ]
     return [row for statement in statements for row in connection.execute(statement).all()]

@@ -224,7 +224,7 @@ def answer_aggregates(
         else item_rows()
     )
     signal_sums: dict[tuple[int, str, str], list[Any]] = {}
-    for item_key, dimension, perspective, account_id, n, total in rows:
+    for item_key, dimension, perspective, account_id, n, total, _agreed in rows:
         total = total or 0.0
         if dimension:
             items = cells[(PERSPECTIVES[perspective], dimension)].items

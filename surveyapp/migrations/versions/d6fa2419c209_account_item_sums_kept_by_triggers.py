@@ -31,8 +31,9 @@ def upgrade():
     sa.CheckConstraint('answered > 0', name=op.f('ck_account_item_sums_answered_positive')),
     sa.PrimaryKeyConstraint('study_id', 'account_id', 'perspective', 'questionnaire_version_id', 'item_key', 'dimension', name=op.f('pk_account_item_sums'))
     )
-    # The existing answers fill the table once; from here on the triggers keep it equal to them.
-    item_sums.install(op.get_bind(), refill=True)
+    # The existing answers fill the table once; from here on the triggers keep it equal to them. The table
+    # has no `above` and `below` yet (f1b3d5a7c9e2 adds them and installs the triggers that write them).
+    item_sums.install(op.get_bind(), refill=True, sides=False)
     # PostgreSQL: response_dimension_sums' row-level trigger becomes statement-level (one recomputation per
     # unit and statement); on SQLite this recreates the same triggers.
     unit_sums.install(op.get_bind())
