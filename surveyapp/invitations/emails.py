@@ -49,9 +49,10 @@ DEFAULTS: dict[str, dict[str, str]] = {
             "{supplier} wil graag weten hoe goed haar dienstverlening past bij uw organisatie, en waar niet. "
             "Wilt u uw mening geven? Het kost ongeveer tien minuten."
         ),
-        "staff_subject": "Hoe goed passen onze klanten bij ons? Uw beeld per klant",
+        # Colleagues address each other with "je", as the staff questionnaires do.
+        "staff_subject": "Hoe goed passen onze klanten bij ons? Jouw beeld per klant",
         "staff_intro": (
-            "Voordat we onze klanten bevragen, horen we graag uw eigen beeld van hoe goed elke klant bij ons "
+            "Voordat we onze klanten bevragen, horen we graag jouw eigen beeld van hoe goed elke klant bij ons "
             "past. Vul voor elke klant hieronder een korte vragenlijst in."
         ),
         "brief_subject": "De briefing voor ons klantfit-onderzoek {study}",
@@ -72,6 +73,8 @@ class LinkItem:
 
     token: str
     label: str | None = None
+    #: The minutes its questionnaire says it takes (`estimated_minutes`), when it says so.
+    minutes: int | None = None
 
 
 def language_of(contact: Contact) -> str:
@@ -159,14 +162,33 @@ def compose(
         "intro_paragraphs": paragraphs(intro),
         "deadline": format_date(study.deadline, "long", locale=language) if study.deadline else None,
         "links": [
-            {"label": link.label, "url": absolute_url(mail.base_url, "links.landing", token=link.token)}
+            {
+                "label": link.label,
+                "url": absolute_url(mail.base_url, "links.landing", token=link.token),
+                "minutes": link.minutes,
+            }
             for link in links
         ],
+        # Staff rate each account apart: what one takes, and all of them together (when every link says).
+        "minutes_each": _same_minutes(links),
+        "minutes_total": (
+            sum(link.minutes for link in links if link.minutes is not None)
+            if links and all(link.minutes is not None for link in links)
+            else None
+        ),
         "opt_out_url": opt_out,
         "reminder": reminder,
         "test": test,
     }
     return Composed(language, subject, sender, reply_to, opt_out, context)
+
+
+def _same_minutes(links: list[LinkItem]) -> int | None:
+    """The minutes every link takes, when they all take the same (stated) time."""
+    minutes = {link.minutes for link in links}
+    if len(minutes) != 1:
+        return None
+    return next(iter(minutes))
 
 
 def invitation_draft(**kwargs: Any) -> Draft:

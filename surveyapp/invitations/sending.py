@@ -38,8 +38,9 @@ from surveyapp.mail.headers import HeaderError
 from surveyapp.mail.models import MailKind
 from surveyapp.mail.outbox import queue_message
 from surveyapp.mail.settings import MailSettings
+from surveyapp.questionnaires.services import load_version
 from surveyapp.studies.imports.common import insert_rows
-from surveyapp.studies.models import Study
+from surveyapp.studies.models import Study, StudyQuestionnaire
 
 
 @dataclass(slots=True)
@@ -162,6 +163,15 @@ def queue_groups(
     tokens: list[dict[str, Any]] = []
     steps: list[tuple[int, InvitationStatus, str | None, int | None]] = []
     refused: list[int] = []
+    # The minutes each pinned questionnaire says it takes: a study has a few, its emails thousands.
+    minutes: dict[int, int | None] = {}
+
+    def minutes_of(questionnaire: StudyQuestionnaire) -> int | None:
+        if questionnaire.id not in minutes:
+            loaded = load_version(session=session, version_id=questionnaire.version_id)
+            minutes[questionnaire.id] = loaded.estimated_minutes
+        return minutes[questionnaire.id]
+
     for group in groups:
         entries = []
         for item in sorted(
@@ -186,6 +196,7 @@ def queue_groups(
                     LinkItem(
                         token=raw,
                         label=item.account.name if group.audience == STAFF and item.account else None,
+                        minutes=minutes_of(item.questionnaire),
                     )
                     for _id, _number, raw, item in entries
                 ],

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from surveyapp.enums import Perspective, QuestionType
+from surveyapp.questionnaires.burden import check_burden
 from surveyapp.questionnaires.condition_checks import condition_problems
 from surveyapp.questionnaires.errors import Diagnostic, describe_location, validation_diagnostics
 from surveyapp.questionnaires.placeholders import ALLOWED_PLACEHOLDERS, TemplateError, placeholder_names
@@ -117,6 +118,8 @@ class FileChecker:
         self.check_top()
         self.check_sections()
         has_errors = any(not diagnostic.warning for diagnostic in self.diagnostics)
+        if questionnaire is not None and not has_errors:
+            check_burden(questionnaire, self.warn)
         return CheckedFile(
             self.label,
             None if has_errors else questionnaire,

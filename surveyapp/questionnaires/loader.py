@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from surveyapp.questionnaires import burden
 from surveyapp.questionnaires.checks import CheckedFile, FileChecker
 from surveyapp.questionnaires.errors import Diagnostic, QuestionnaireError, sorted_messages
 from surveyapp.questionnaires.schema import Questionnaire, ScoringModel, Versioned, content_hash
@@ -284,7 +285,7 @@ def check_paths(paths: Sequence[Path | str]) -> CheckResult:
                 f"OK {file.label}: {questionnaire.slug} v{questionnaire.version[:12]}, "
                 f"{_plural(len(questionnaire.sections), 'section')}, "
                 f"{_plural(len(questionnaire.questions), 'question')}, "
-                f"{_plural(len(questionnaire.scored_items), 'scored item')}"
+                f"{_plural(len(questionnaire.scored_items), 'scored item')}, {burden.summary(questionnaire)}"
             )
     result.errors = sorted_messages(d for d in diagnostics if not d.warning)
     result.warnings = sorted_messages(d for d in diagnostics if d.warning)

@@ -100,6 +100,49 @@ def test_staff_email_lists_one_link_per_rated_account(db, fit_study, mail, smtp_
     assert len(smtp_server.received) == 3
 
 
+def test_staff_email_says_the_minutes_per_account_and_for_all_of_them(db, fit_study, mail, smtp_server):
+    # Arrange: Sam rates two accounts; fit-supplier states 8 minutes
+    study = fit_study()
+
+    # Act
+    send_and_deliver(db, study, mail)
+
+    # Assert
+    message = by_recipient(smtp_server)["sam@supplier.example"]
+    expected = (
+        "Each account takes about 8 minutes; all 2 together about 16 minutes. You need not do them in one go."
+    )
+    assert expected in text_of(message)
+    assert f"<p>{expected}</p>" in html_of(message)
+
+
+def test_staff_email_in_dutch_addresses_colleagues_with_je_and_says_the_minutes(
+    db, fit_study, mail, smtp_server
+):
+    # Arrange: Lea (Dutch) rates one account and leads the study (her brief is another email)
+    study = fit_study()
+
+    # Act
+    send_and_deliver(db, study, mail)
+
+    # Assert
+    staff = [
+        m
+        for m in smtp_server.handler.messages()
+        if str(m["Subject"]).startswith("Hoe goed passen onze klanten")
+    ]
+    assert [str(m["Subject"]) for m in staff] == [
+        "Hoe goed passen onze klanten bij ons? Jouw beeld per klant"
+    ]
+    text = text_of(staff[0])
+    assert "Je persoonlijke links, één voor elke klant die je beoordeelt:" in text
+    assert "Per klant kost het ongeveer 8 minuten." in text
+    assert (
+        "De links zijn persoonlijk; stuur deze e-mail daarom niet door. Je kunt op elk moment stoppen" in text
+    )
+    assert " u " not in text.split("--")[0]
+
+
 def test_brief_goes_to_the_lead_in_their_language(db, fit_study, mail, smtp_server):
     study = fit_study(name="Klantfit 2026")
 

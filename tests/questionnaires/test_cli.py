@@ -45,8 +45,8 @@ def test_check_valid_folder_exits_0_with_one_line_per_file(folder: Path) -> None
     assert result.stdout.splitlines() == [
         f"OK {folder}/scoring.yaml: scoring v{scoring}, 4 dimensions",
         f"OK {folder}/all-types-supplier.yaml: all-types-supplier v{supplier}, 1 section, 4 questions, "
-        "4 scored items",
-        f"OK {folder}/all-types.yaml: all-types v{client}, 3 sections, 13 questions, 7 scored items",
+        "4 scored items, about 1 min per account",
+        f"OK {folder}/all-types.yaml: all-types v{client}, 3 sections, 13 questions, 7 scored items, about 4 min",
     ]
     assert result.stderr == ""
 

@@ -223,9 +223,9 @@ def test_check_paths_folder_prints_one_summary_per_file(tmp_path: Path) -> None:
     assert result.summaries == [
         f"OK {folder / 'scoring.yaml'}: scoring v{scoring.version[:12]}, 4 dimensions",
         f"OK {folder / 'all-types-supplier.yaml'}: all-types-supplier v{supplier.version[:12]}, 1 section, "
-        "4 questions, 4 scored items",
+        "4 questions, 4 scored items, about 1 min per account",
         f"OK {folder / 'all-types.yaml'}: all-types v{client.version[:12]}, 3 sections, 13 questions, "
-        "7 scored items",
+        "7 scored items, about 4 min",
     ]
 
 
