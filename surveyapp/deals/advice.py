@@ -9,10 +9,13 @@ Pure (no Flask, no database). The rule is docs/method.md section 12:
   conditions are the `condition` texts of the answers given, in questionnaire order.
 
 Threshold comparisons use rule 7's tolerance: a score exactly at a threshold reaches it.
-Reasons are the answers that drove the advice: every knockout answer, every answer scoring below the go
-threshold (the weak points), and for a go the strongest answers. A knock-out question answered "Don't know
-(yet)" is not a knockout (method.md: an unknown can be settled by asking) but is marked `unsettled`, so the
-advice always says plainly that a knock-out question is still open.
+Reasons are the answers that drove the advice, ranked: every knockout answer first, then the weak points —
+the answers scoring below the no-go threshold, an open knock-out question first, then the lowest score first
+(questionnaire order breaks a tie) — and for a go the strongest answers. An answer between the no-go and the
+go threshold ("tight, but feasible") is not a weak point: what it needs is in the conditions. A knock-out
+question answered "Don't know (yet)" is not a knockout (method.md: an unknown can be settled by asking) but is
+marked `unsettled`, so the advice always says plainly that a knock-out question is still open; every reason on
+a question that can knock out is marked `knockout_question`.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class Reason:
     answer: Text
     score: float | None
     unsettled: bool = False
+    #: The question can knock the deal out (some answer to it is a knockout).
+    knockout_question: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +150,14 @@ def assess(questionnaire: Questionnaire, scoring: ScoringModel, answers: Mapping
         advice=advice,
         score=score,
         knockouts=knocked,
-        reasons=_reasons(questionnaire, answers, knocked, advice, thresholds.deal_fit_go),
+        reasons=_reasons(
+            questionnaire,
+            answers,
+            knocked,
+            advice,
+            go_threshold=thresholds.deal_fit_go,
+            weak_below=thresholds.deal_fit_no_go,
+        ),
         conditions=tuple(conditions) if advice is DealAdvice.GO_WITH_CONDITIONS else (),
     )
 
@@ -155,9 +167,12 @@ def _reasons(
     answers: Mapping[str, str | None],
     knocked: tuple[str, ...],
     advice: DealAdvice,
+    *,
     go_threshold: float,
+    weak_below: float,
 ) -> tuple[Reason, ...]:
     scored = score_answers(questionnaire, answers)
+    order = {question.key: index for index, question in enumerate(questionnaire.questions)}
     knockout_reasons, weak, strong = [], [], []
     for question in questionnaire.questions:
         raw = answers.get(question.key)
@@ -167,18 +182,31 @@ def _reasons(
         item = scored.get(question.key)
         score = item.score if item is not None else None
         text = answer_text(question, raw)
+        can_knock_out = _can_knock_out(question)
         if question.key in knocked:
-            knockout_reasons.append(Reason(ReasonKind.KNOCKOUT, question.key, question.text, text, score))
-        elif score is not None and not reaches(score, go_threshold, Direction.AT_LEAST):
-            unsettled = _can_knock_out(question) and raw == UNKNOWN_OPTION
-            weak.append(Reason(ReasonKind.WEAK, question.key, question.text, text, score, unsettled))
-        elif score is not None:
-            strong.append(Reason(ReasonKind.STRONG, question.key, question.text, text, score))
+            knockout_reasons.append(
+                Reason(ReasonKind.KNOCKOUT, question.key, question.text, text, score, knockout_question=True)
+            )
+        elif score is not None and not reaches(score, weak_below, Direction.AT_LEAST):
+            unsettled = can_knock_out and raw == UNKNOWN_OPTION
+            weak.append(
+                Reason(ReasonKind.WEAK, question.key, question.text, text, score, unsettled, can_knock_out)
+            )
+        elif score is not None and reaches(score, go_threshold, Direction.AT_LEAST):
+            strong.append(
+                Reason(
+                    ReasonKind.STRONG,
+                    question.key,
+                    question.text,
+                    text,
+                    score,
+                    knockout_question=can_knock_out,
+                )
+            )
     # Unsettled knock-out questions first among the weak points: they are what a "no" may still hang on.
-    weak.sort(key=lambda reason: not reason.unsettled)
+    weak.sort(key=lambda reason: (not reason.unsettled, reason.score, order[reason.question_key]))
     chosen = [*knockout_reasons, *weak]
     if advice is DealAdvice.GO:
-        order = {question.key: index for index, question in enumerate(questionnaire.questions)}
         strong.sort(key=lambda reason: (-(reason.score or 0.0), order[reason.question_key]))
         chosen += strong[:MAX_STRENGTHS]
     return tuple(chosen)

@@ -86,7 +86,8 @@ class LinkForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Length(max=200)])
+    # The check, its page and its PDF name the rater: a name, not an email address.
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Language of the email and the check"), choices=LANGUAGES, default="nl")
 
 

@@ -153,6 +153,16 @@ def update_prospect(
     return prospect
 
 
+def rater_label(user: Any, invitation: DealCheckInvitation | None) -> str:
+    """Who answered a check, as the page and the PDF name them: the person's name; their email address only
+    when no name is known (the invitation form asks for one)."""
+    if user is not None:
+        return str(user.name or user.email)
+    if invitation is not None:
+        return invitation.name or invitation.email
+    return ""
+
+
 def record_check(
     *,
     session: Session,
@@ -195,7 +205,7 @@ def record_check(
         knockouts=list(result.knockouts),
         respondent_user_id=getattr(user, "id", None),
         invitation_id=invitation.id if invitation is not None else None,
-        respondent_label=user.email if user is not None else invitation.email if invitation else "",
+        respondent_label=rater_label(user, invitation),
         completed_at=now or utcnow(),
     )
     session.add(check)

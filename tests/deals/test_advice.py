@@ -25,18 +25,50 @@ def test_assess_example_a_is_go(shipped: Any) -> None:
     assert result.conditions == ()
 
 
-def test_assess_example_a_reasons_list_weak_then_strong_points(shipped: Any) -> None:
+def test_assess_example_a_reasons_leave_out_answers_between_no_go_and_go(shipped: Any) -> None:
+    # Act
     result = _assess(shipped, ANSWERS_A)
 
+    # Assert: dc_effort, dc_horizon and dc_reference score 60 ("tight, but feasible"): not weak points; the
+    # five strongest answers explain the go
     assert [(r.kind, r.question_key, r.score) for r in result.reasons] == [
-        (ReasonKind.WEAK, "dc_effort", 60.0),
-        (ReasonKind.WEAK, "dc_horizon", 60.0),
-        (ReasonKind.WEAK, "dc_reference", 60.0),
         (ReasonKind.STRONG, "dc_need", 100.0),
         (ReasonKind.STRONG, "dc_budget", 100.0),
         (ReasonKind.STRONG, "dc_decision", 100.0),
         (ReasonKind.STRONG, "dc_risk", 100.0),
         (ReasonKind.STRONG, "dc_difference", 75.0),
+    ]
+
+
+def test_assess_reasons_rank_knockouts_then_open_knockout_questions_then_lowest_score(shipped: Any) -> None:
+    # Arrange: example B (weak: dc_why_us, dc_scope, dc_effort at 25) with a knockout on dc_standard, dc_risk
+    # unknown (a knock-out question still open, 25) and dc_effort "much more" (10)
+    answers = {**ANSWERS_B, "dc_standard": "their_way", "dc_risk": "unknown", "dc_effort": "much_more"}
+
+    # Act
+    result = _assess(shipped, answers)
+
+    # Assert: the knockout makes it no-go; the reasons in rank order
+    assert result.advice is DealAdvice.NO_GO
+    assert [(r.kind, r.question_key, r.score, r.unsettled, r.knockout_question) for r in result.reasons] == [
+        (ReasonKind.KNOCKOUT, "dc_standard", 0.0, False, True),
+        (ReasonKind.WEAK, "dc_risk", 25.0, True, True),
+        (ReasonKind.WEAK, "dc_effort", 10.0, False, False),
+        (ReasonKind.WEAK, "dc_why_us", 25.0, False, False),
+        (ReasonKind.WEAK, "dc_scope", 25.0, False, False),
+    ]
+
+
+def test_assess_weak_point_edge_is_the_no_go_threshold(shipped: Any) -> None:
+    # Arrange: dc_quality "3" scores exactly 50 (the no-go line: reached, not weak); dc_difference "2" 25
+    answers = {**ANSWERS_BEST, "dc_quality": "3", "dc_difference": "2"}
+
+    # Act
+    result = _assess(shipped, answers)
+
+    # Assert
+    assert [(r.question_key, r.score) for r in result.reasons if r.kind == ReasonKind.WEAK] == [
+        ("dc_difference", 25.0)
     ]
 
 

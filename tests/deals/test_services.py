@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from surveyapp.deals import services
 from surveyapp.deals.models import DealCheck, DealCheckInvitation, Prospect
-from surveyapp.enums import DealAdvice, Language, ProspectStage
+from surveyapp.enums import DealAdvice, Language, ProspectStage, Role
 from surveyapp.jobs.tasks import deliver_outbox
 from surveyapp.mail.settings import mail_settings
 from surveyapp.studies import scope
@@ -131,11 +131,7 @@ def test_personal_link_is_emailed_and_answers_one_check(
     assert form.status_code == 200
     assert answered.status_code == 200
     assert "Advice: Go: make the offer" in answered.text
-    assert (check.advice, check.respondent_label, check.respondent_user_id) == (
-        DealAdvice.GO,
-        "sam.sales@example.org",
-        None,
-    )
+    assert (check.advice, check.respondent_label, check.respondent_user_id) == (DealAdvice.GO, "Sam", None)
     assert again.status_code == 404
     assert db.session.scalars(select(DealCheckInvitation)).one().used_at == check.completed_at
 
@@ -179,3 +175,19 @@ def test_record_check_with_missing_answer_raises_and_writes_nothing(
     assert str(raised.value) == "Answer every question before you ask for advice; still open: dc_risk."
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(DealCheck)) == 0
+
+
+def test_record_check_names_the_rater_by_name_and_by_email_only_without_one(
+    db, make_prospect, make_check, make_user, make_supplier
+):
+    # Arrange
+    supplier = make_supplier()
+    named = make_user(Role.SALES, email="pieter@supplier.example", name="Pieter Smit", suppliers=[supplier])
+    unnamed = make_user(Role.SALES, email="anon@supplier.example", suppliers=[supplier])
+    prospect = make_prospect(supplier=supplier)
+
+    # Act
+    labels = [make_check(prospect, user).respondent_label for user in (named, unnamed)]
+
+    # Assert
+    assert labels == ["Pieter Smit", "anon@supplier.example"]
