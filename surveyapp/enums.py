@@ -86,6 +86,13 @@ class DealAdvice(StrEnum):
     NO_GO = "no_go"
 
 
+class DealRater(StrEnum):
+    """Who answers a deal fit check: the seller, or the people who will deliver the work."""
+
+    SALES = "sales"
+    DELIVERY = "delivery"
+
+
 class InvitationStatus(StrEnum):
     """Where an invitation stands; its history keeps every step with its time."""
 

@@ -25,11 +25,18 @@ DAY = datetime(2026, 10, 1, 9, tzinfo=UTC)
 
 
 def test_migration_deal_raters_replaces_email_labels_by_names(make_app, migration_url):  # noqa: F811
-    # Arrange: the schema before the migration (today's models: it adds no column), four checks whose labels
-    # are as the earlier code stored them: the rater's email address, or erased
+    # Arrange: the schema before the migration, four checks whose labels are as the earlier code stored them:
+    # the rater's email address, or erased
     app = make_app(DATABASE_URL=migration_url)
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision=BEFORE)
+        # The data is written through today's models: the columns a later migration adds are added ahead here,
+        # and only the migration under test runs below.
+        with _db.engine.begin() as connection:
+            for table in ("deal_checks", "deal_check_invitations"):
+                connection.execute(
+                    text(f"ALTER TABLE {table} ADD COLUMN rater VARCHAR(16) DEFAULT 'sales' NOT NULL")
+                )
         session = _db.session
         supplier = create_supplier(session=session, name="Brightline")
         hasher = hasher_from_config(app.config)

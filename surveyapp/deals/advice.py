@@ -210,3 +210,97 @@ def _reasons(
         strong.sort(key=lambda reason: (-(reason.score or 0.0), order[reason.question_key]))
         chosen += strong[:MAX_STRENGTHS]
     return tuple(chosen)
+
+
+# Two raters (docs/method.md section 12): a deal needs both the seller and the people who will deliver it. -----
+
+#: Two answers to one question disagree when their item scores lie this far apart or more: one step of a
+#: five-option answer (100, 75, 50, 25, 0), or when one of them knocks the deal out and the other does not.
+DISAGREE_POINTS = 25.0
+#: How strict an advice is: the combined advice of two raters is the stricter one.
+STRICTNESS = {DealAdvice.GO: 0, DealAdvice.GO_WITH_CONDITIONS: 1, DealAdvice.NO_GO: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class RatedCheck:
+    """One rater's check: the questionnaire it was answered on, the answers and their advice."""
+
+    questionnaire: Questionnaire
+    answers: Mapping[str, str | None]
+    advice: Advice
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A question the two raters answered far apart (`DISAGREE_POINTS`) or with a knockout on one side."""
+
+    question_key: str
+    question: Text
+    sales_answer: Text
+    sales_score: float | None
+    delivery_answer: Text
+    delivery_score: float | None
+    knockout: bool
+
+    @property
+    def difference(self) -> float:
+        if self.sales_score is None or self.delivery_score is None:
+            return 0.0
+        return abs(self.sales_score - self.delivery_score)
+
+
+@dataclass(frozen=True, slots=True)
+class TwoViews:
+    """Sales' and delivery's advice side by side, the stricter of the two as the deal's advice, the conditions
+    of both when that advice is go with conditions, and where they disagree (knockouts first, then the widest
+    difference first)."""
+
+    advice: DealAdvice
+    sales: Advice
+    delivery: Advice
+    conditions: tuple[Text, ...]
+    disagreements: tuple[Disagreement, ...]
+
+    @property
+    def agree(self) -> bool:
+        return self.sales.advice is self.delivery.advice
+
+
+def combine(sales: RatedCheck, delivery: RatedCheck) -> TwoViews:
+    """The deal's advice from a sales and a delivery check: the stricter advice (a no-go from either is a
+    no-go; a go needs both), with the questions they disagree on."""
+    advice = max(sales.advice.advice, delivery.advice.advice, key=STRICTNESS.__getitem__)
+    conditions: list[Text] = []
+    if advice is DealAdvice.GO_WITH_CONDITIONS:
+        for condition in (*sales.advice.conditions, *delivery.advice.conditions):
+            if condition not in conditions:
+                conditions.append(condition)
+    sales_scores = score_answers(sales.questionnaire, sales.answers)
+    delivery_scores = score_answers(delivery.questionnaire, delivery.answers)
+    order = {question.key: index for index, question in enumerate(sales.questionnaire.questions)}
+    found = []
+    for question in sales.questionnaire.questions:
+        key = question.key
+        sales_raw, delivery_raw = sales.answers.get(key), delivery.answers.get(key)
+        # Both must have answered and scored it (a later version may have dropped the question).
+        if key not in sales_scores or key not in delivery_scores:
+            continue
+        assert sales_raw is not None and delivery_raw is not None
+        knocked = (key in sales.advice.knockouts) != (key in delivery.advice.knockouts)
+        sales_score, delivery_score = sales_scores[key].score, delivery_scores[key].score
+        apart = abs(sales_score - delivery_score)
+        if knocked or reaches(apart, DISAGREE_POINTS, Direction.AT_LEAST):
+            other = delivery.questionnaire.question(key)
+            found.append(
+                Disagreement(
+                    key,
+                    question.text,
+                    answer_text(question, sales_raw),
+                    sales_score,
+                    answer_text(other, delivery_raw),
+                    delivery_score,
+                    knocked,
+                )
+            )
+    found.sort(key=lambda row: (not row.knockout, -row.difference, order[row.question_key]))
+    return TwoViews(advice, sales.advice, delivery.advice, tuple(conditions), tuple(found))

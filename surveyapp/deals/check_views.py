@@ -22,10 +22,14 @@ from surveyapp.questionnaires.runtime import catalogue
 REFRESH_SECONDS = 2
 
 
-def _check_form(prospect: Prospect, lang: str, formdata: object = None) -> CheckForm:
+def _check_form(
+    prospect: Prospect, lang: str, formdata: object = None, *, ask_rater: bool = False
+) -> CheckForm:
     questionnaire = catalogue().get(services.DEAL_CHECK_SLUG)
     placeholders = {"supplier": prospect.supplier.name, "account": prospect.name}
-    return CheckForm(questionnaire, lang=lang, placeholders=placeholders, formdata=formdata)
+    return CheckForm(
+        questionnaire, lang=lang, placeholders=placeholders, formdata=formdata, ask_rater=ask_rater
+    )
 
 
 def _submit(form: CheckForm, prospect: Prospect, **who: object) -> DealCheck | None:
@@ -39,6 +43,7 @@ def _submit(form: CheckForm, prospect: Prospect, **who: object) -> DealCheck | N
             questionnaire=catalogue().get(services.DEAL_CHECK_SLUG),
             scoring=catalogue().scoring,
             answers=form.answers(),
+            rater=form.rater,
             **who,  # type: ignore[arg-type]
         )
     except services.DealError as exc:
@@ -54,7 +59,7 @@ def _submit(form: CheckForm, prospect: Prospect, **who: object) -> DealCheck | N
 def run_check(prospect_id: int) -> Response | tuple[str, int]:
     found = prospect_or_404(prospect_id)
     lang = str(get_locale() or "en")
-    form = _check_form(found, lang, request.form if request.method == "POST" else None)
+    form = _check_form(found, lang, request.form if request.method == "POST" else None, ask_rater=True)
     if request.method == "POST":
         check = _submit(form, found, user=current_user)
         if check is not None:
@@ -76,6 +81,7 @@ def check(check_id: int) -> str:
     return render_template(
         "deals/check.html",
         view=queries.check_view(session=db.session, check=found),
+        both=queries.both_raters(session=db.session, prospect=found.prospect),
         prospect=found.prospect,
         pdf_form=PdfForm(formdata=None),
         labels=LABELS,

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import secrets
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session
 from surveyapp.auth import services as auth_services
 from surveyapp.auth.passwords import hasher_from_config
 from surveyapp.deals import services
-from surveyapp.deals.models import Prospect
-from surveyapp.enums import OfferDecision, ProspectStage, Role
+from surveyapp.deals.models import DealCheckInvitation, Prospect
+from surveyapp.enums import DealRater, Language, OfferDecision, ProspectStage, Role
 from surveyapp.studies.models import Account, Supplier
 
 SALES_EMAIL = "sales@demo.example"
@@ -102,10 +103,41 @@ PROSPECTS = (
         ProspectStage.QUALIFYING,
         220_000,
         None,
+        GOOD,
+        datetime(2026, 11, 20, 10, tzinfo=UTC),
+        None,
+        "",
+    ),
+    (
+        "Kustlijn Zorggroep",
+        "Care",
+        "Lotte Jansen",
+        ProspectStage.QUALIFYING,
+        150_000,
+        None,
         None,
         None,
         None,
         "",
+    ),
+)
+# The delivery side's view (method.md section 12: a deal needs both), answered through a personal link by the
+# person who would lead the work: prospect, name, email, answers, checked on.
+CAPACITY_DOUBTS = {
+    **GOOD,
+    "dc_scope": "unknown",
+    "dc_quality": "3",
+    "dc_effort": "much_more",
+    "dc_energy": "2",
+    "dc_notes": "Three sites at once in Q1: we would need to hire before we can start.",
+}
+DELIVERY_CHECKS = (
+    (
+        "Vermeer Bouwgroep",
+        "Dana de Boer",
+        "dana.deboer@demo.example",
+        CAPACITY_DOUBTS,
+        datetime(2026, 11, 24, 15, tzinfo=UTC),
     ),
 )
 
@@ -167,4 +199,33 @@ def load_deals_demo(*, session: Session, config: Any, catalogue: Any, supplier: 
         )
         if account is not None:
             services.link_account(session=session, prospect=prospect, account_id=account.id, actor=user)
+    for prospect_name, name, email, answers, checked in DELIVERY_CHECKS:
+        prospect = session.scalar(
+            select(Prospect).where(Prospect.supplier_id == supplier.id, Prospect.name == prospect_name)
+        )
+        if prospect is None or any(check.rater is DealRater.DELIVERY for check in prospect.checks):
+            continue
+        # A personal link as `services.invite` makes it, without the email: the demo sends nothing.
+        invitation = DealCheckInvitation(
+            prospect=prospect,
+            email=email,
+            name=name,
+            language=Language.NL,
+            rater=DealRater.DELIVERY,
+            token_hash=services.token_hash(secrets.token_urlsafe(services.TOKEN_BYTES)),
+            created_by_id=user.id,
+            created_at=checked - timedelta(days=1),
+            expires_at=checked + timedelta(days=services.LINK_DAYS),
+        )
+        session.add(invitation)
+        session.flush()
+        services.record_check(
+            session=session,
+            prospect=prospect,
+            questionnaire=questionnaire,
+            scoring=catalogue.scoring,
+            answers=answers,
+            invitation=invitation,
+            now=checked,
+        )
     return [DemoLogin("sales", SALES_EMAIL, SALES_PASSWORD)]

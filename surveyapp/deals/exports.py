@@ -33,6 +33,7 @@ COLUMNS = (
     "account",
     "checked_at",
     "answered_by",
+    "rater",
     "advice",
     "score",
     "knockouts",
@@ -77,7 +78,7 @@ def prospect_rows(*, session: Session, supplier_id: int) -> list[list[Cell]]:
         ]
         if not prospect.checks:
             decision = _decision_for(prospect, None)
-            rows.append([*base, "", "", "", None, "", *_decision_cells(decision)])
+            rows.append([*base, "", "", "", "", None, "", *_decision_cells(decision)])
         for check in prospect.checks:
             decision = _decision_for(prospect, check.id)
             rows.append(
@@ -85,6 +86,7 @@ def prospect_rows(*, session: Session, supplier_id: int) -> list[list[Cell]]:
                     *base,
                     _when(check.completed_at),
                     check.respondent_label,
+                    check.rater.value,
                     check.advice.value,
                     round_score(check.score),
                     "|".join(check.knockouts),

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from surveyapp.enums import DealAdvice, OfferDecision, ProspectStage
+from surveyapp.enums import DealAdvice, DealRater, OfferDecision, ProspectStage
 from surveyapp.i18n import _l
 from surveyapp.questionnaires.forms import QuestionView, build_section_form
 from surveyapp.questionnaires.schema import Questionnaire
@@ -46,6 +46,9 @@ DECISION_LABELS = {
     OfferDecision.OFFER_DECLINED.value: _l("Offer declined"),
 }
 LANGUAGES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+#: As whom a check is answered (docs/method.md section 12: a deal needs both sales and delivery).
+RATER_LABELS = {DealRater.SALES.value: _l("Sales"), DealRater.DELIVERY.value: _l("Delivery")}
+RATERS = [SelectChoice(value, label) for value, label in RATER_LABELS.items()]
 
 
 class ProspectForm(FlaskForm):
@@ -86,6 +89,12 @@ class LinkForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    rater = SelectField(
+        _l("Answers as"),
+        choices=RATERS,
+        default=DealRater.SALES.value,
+        description=_l("Sales judges the deal as it is sold; delivery as it will be done."),
+    )
     # The check, its page and its PDF name the rater: a name, not an email address.
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Language of the email and the check"), choices=LANGUAGES, default="nl")
@@ -99,8 +108,20 @@ class PostForm(FlaskForm):
     """A button-only form (CSRF)."""
 
 
+class RaterForm(PostForm):
+    """The CSRF token and, for a check answered in the app, as whom it is answered."""
+
+    rater = SelectField(
+        _l("You answer as"),
+        choices=RATERS,
+        default=DealRater.SALES.value,
+        description=_l("Sales judges the deal as it is sold; delivery as it will be done."),
+    )
+
+
 class CheckForm:
-    """Every section of the deal fit check on one page: one engine-built form per section, one CSRF token."""
+    """Every section of the deal fit check on one page: one engine-built form per section, one CSRF token;
+    `ask_rater`: the page asks as whom the check is answered (a personal link knows it)."""
 
     def __init__(
         self,
@@ -109,8 +130,10 @@ class CheckForm:
         lang: str,
         placeholders: Mapping[str, str],
         formdata: Any = None,
+        ask_rater: bool = False,
     ) -> None:
-        self.csrf = PostForm(formdata=formdata) if formdata is not None else PostForm()
+        kind = RaterForm if ask_rater else PostForm
+        self.csrf = kind(formdata=formdata) if formdata is not None else kind()
         self.sections = [
             build_section_form(
                 questionnaire, section.key, lang=lang, placeholders=placeholders, base=Form, answers={}
@@ -123,6 +146,12 @@ class CheckForm:
         for section in self.sections:
             valid = section.validate() and valid
         return valid
+
+    @property
+    def rater(self) -> DealRater | None:
+        """As whom the check is answered, when the page asked."""
+        field = getattr(self.csrf, "rater", None)
+        return None if field is None else DealRater(field.data)
 
     def answers(self) -> dict[str, str | None]:
         merged: dict[str, str | None] = {}

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from surveyapp.db import UTCDateTime, enum_type, utcnow
-from surveyapp.enums import DealAdvice, DealPdfStatus, Language, OfferDecision, ProspectStage
+from surveyapp.enums import DealAdvice, DealPdfStatus, DealRater, Language, OfferDecision, ProspectStage
 from surveyapp.extensions import db
 
 if TYPE_CHECKING:
@@ -103,6 +103,12 @@ class DealCheck(db.Model):
     )
     # Who answered, as text: kept when the user or the link is removed (erasure blanks it).
     respondent_label: Mapped[str] = mapped_column(String(254), default="")
+    # As whom: sales or delivery (docs/method.md section 12: a deal needs both).
+    rater: Mapped[DealRater] = mapped_column(
+        enum_type(DealRater, "deal_check_rater"),
+        default=DealRater.SALES,
+        server_default=DealRater.SALES.value,
+    )
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     prospect: Mapped[Prospect] = relationship(back_populates="checks")
@@ -146,6 +152,11 @@ class DealCheckInvitation(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[Language] = mapped_column(enum_type(Language, "deal_invitation_language"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rater: Mapped[DealRater] = mapped_column(
+        enum_type(DealRater, "deal_invitation_rater"),
+        default=DealRater.SALES,
+        server_default=DealRater.SALES.value,
+    )
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )

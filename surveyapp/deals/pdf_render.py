@@ -15,9 +15,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from surveyapp.db import utcnow
-from surveyapp.deals.forms import ADVICE_LABELS, STAGE_LABELS
+from surveyapp.deals.forms import ADVICE_LABELS, RATER_LABELS, SHORT_ADVICE, STAGE_LABELS
 from surveyapp.deals.models import DealCheck, DealCheckPdf
-from surveyapp.deals.queries import check_view
+from surveyapp.deals.queries import both_raters, check_view
 from surveyapp.enums import DealPdfStatus
 from surveyapp.extensions import db
 from surveyapp.questionnaires.services import load_scoring_version
@@ -31,6 +31,7 @@ KIND = "deal_check"
 def check_html(*, session: Session, check: DealCheck, language: str) -> str:
     """The complete HTML of a check's one-page PDF in `language` (autoescaped: user text is never markup)."""
     view = check_view(session=session, check=check)
+    both = both_raters(session=session, prospect=check.prospect)
     thresholds = load_scoring_version(session=session, version_id=check.scoring_version_id).thresholds
     prospect = check.prospect
     assets = AssetBundle(KIND)
@@ -41,6 +42,9 @@ def check_html(*, session: Session, check: DealCheck, language: str) -> str:
             lang=language,
             fmt=Formatter(language),
             view=view,
+            both=both,
+            rater_labels=RATER_LABELS,
+            short_advice=SHORT_ADVICE,
             prospect=prospect,
             supplier=prospect.supplier.name,
             stage=str(STAGE_LABELS[prospect.stage.value]),

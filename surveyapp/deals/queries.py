@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis.rounding import round_score
 from surveyapp.analysis.service import AnalysisError, analysis_document
 from surveyapp.auth.permissions import can_see_supplier
-from surveyapp.deals.advice import Advice, assess
+from surveyapp.deals.advice import Advice, RatedCheck, TwoViews, assess, combine
 from surveyapp.deals.models import DealCheck, Prospect
-from surveyapp.enums import DealAdvice, Phase, Quadrant, Role
+from surveyapp.enums import DealAdvice, DealRater, Phase, Quadrant, Role
 from surveyapp.questionnaires.schema import Questionnaire
 from surveyapp.questionnaires.services import load_scoring_version, load_version
 from surveyapp.studies.models import Account, Study
@@ -77,9 +77,39 @@ def check_view(*, session: Session, check: DealCheck) -> CheckView:
     return CheckView(check, questionnaire, assess(questionnaire, scoring, check.answers))
 
 
-def latest_check(prospect: Prospect, before: datetime | None = None) -> DealCheck | None:
-    """The prospect's latest completed check (optionally: completed before a moment)."""
-    checks = [c for c in prospect.checks if before is None or c.completed_at < before]
+@dataclass(frozen=True, slots=True)
+class BothRaters:
+    """The latest check of each rater of a prospect and what they say together (`advice.combine`)."""
+
+    sales: CheckView
+    delivery: CheckView
+    views: TwoViews
+
+
+def both_raters(*, session: Session, prospect: Prospect) -> BothRaters | None:
+    """Sales' and delivery's latest checks of a prospect, combined; None until both have answered one."""
+    latest = {rater: latest_check(prospect, rater=rater) for rater in DealRater}
+    sales, delivery = latest[DealRater.SALES], latest[DealRater.DELIVERY]
+    if sales is None or delivery is None:
+        return None
+    sales_view = check_view(session=session, check=sales)
+    delivery_view = check_view(session=session, check=delivery)
+    views = combine(
+        RatedCheck(sales_view.questionnaire, sales.answers, sales_view.result),
+        RatedCheck(delivery_view.questionnaire, delivery.answers, delivery_view.result),
+    )
+    return BothRaters(sales_view, delivery_view, views)
+
+
+def latest_check(
+    prospect: Prospect, before: datetime | None = None, *, rater: DealRater | None = None
+) -> DealCheck | None:
+    """The prospect's latest completed check (optionally: completed before a moment, by one rater)."""
+    checks = [
+        c
+        for c in prospect.checks
+        if (before is None or c.completed_at < before) and (rater is None or c.rater is rater)
+    ]
     return max(checks, key=lambda c: (c.completed_at, c.id), default=None)
 
 

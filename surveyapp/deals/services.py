@@ -21,7 +21,7 @@ from surveyapp.auth.services import UserError, normalise_email
 from surveyapp.db import utcnow
 from surveyapp.deals.advice import AdviceInputError, assess
 from surveyapp.deals.models import DealCheck, DealCheckInvitation, Prospect, ProspectDecision
-from surveyapp.enums import Language, OfferDecision, ProspectStage
+from surveyapp.enums import DealRater, Language, OfferDecision, ProspectStage
 from surveyapp.i18n import _l
 from surveyapp.mail.models import MailKind
 from surveyapp.mail.outbox import Draft, queue_message
@@ -172,9 +172,11 @@ def record_check(
     answers: Mapping[str, str | None],
     user: Any = None,
     invitation: DealCheckInvitation | None = None,
+    rater: DealRater | None = None,
     now: datetime | None = None,
 ) -> DealCheck:
-    """Assess and store a completed check; DealError (nothing written) for missing or invalid answers."""
+    """Assess and store a completed check; DealError (nothing written) for missing or invalid answers.
+    `rater`: as whom it was answered (sales or delivery); through a personal link, the invitation's."""
     if user is None and invitation is None:
         raise ValueError("a check is answered by a user or through a personal link")
     if questionnaire.slug != DEAL_CHECK_SLUG:
@@ -206,6 +208,7 @@ def record_check(
         respondent_user_id=getattr(user, "id", None),
         invitation_id=invitation.id if invitation is not None else None,
         respondent_label=rater_label(user, invitation),
+        rater=invitation.rater if invitation is not None else rater or DealRater.SALES,
         completed_at=now or utcnow(),
     )
     session.add(check)
@@ -304,6 +307,7 @@ def invite(
     language: Language,
     actor: Any,
     mail: MailSettings,
+    rater: DealRater = DealRater.SALES,
     now: datetime | None = None,
 ) -> tuple[DealCheckInvitation, str]:
     """A personal link to answer one check for this prospect, emailed through the outbox; (row, token)."""
@@ -319,6 +323,7 @@ def invite(
         email=address,
         name=clean_name_,
         language=language,
+        rater=rater,
         token_hash=token_hash(token),
         created_by_id=actor.id,
         created_at=created,

@@ -11,6 +11,7 @@ from surveyapp.deals import queries, services
 from surveyapp.deals.forms import (
     ADVICE_LABELS,
     DECISION_LABELS,
+    RATER_LABELS,
     SHORT_ADVICE,
     STAGE_LABELS,
     DecisionForm,
@@ -20,7 +21,7 @@ from surveyapp.deals.forms import (
     ProspectForm,
 )
 from surveyapp.deals.models import Prospect
-from surveyapp.enums import Language, OfferDecision, ProspectStage, Role
+from surveyapp.enums import DealRater, Language, OfferDecision, ProspectStage, Role
 from surveyapp.extensions import db
 from surveyapp.i18n import _
 from surveyapp.mail.settings import mail_settings
@@ -36,6 +37,7 @@ LABELS = {
     "stage": STAGE_LABELS,
     "decision": DECISION_LABELS,
     "quadrant": {quadrant.value: name for quadrant, name in QUADRANT_NAMES.items()},
+    "rater": RATER_LABELS,
 }
 
 
@@ -145,6 +147,7 @@ def render_prospect(prospect: Prospect, status: int = 200, **forms: object) -> t
         "deals/prospect.html",
         prospect=prospect,
         checks=list(reversed(prospect.checks)),
+        both=queries.both_raters(session=db.session, prospect=prospect),
         decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
         link_form=forms.get("link_form") or _link_form(prospect),
         invite_form=forms.get("invite_form") or InviteForm(formdata=None),
@@ -218,6 +221,7 @@ def invite(prospect_id: int) -> Response | tuple[str, int]:
                 language=Language(form.language.data),
                 actor=current_user,
                 mail=mail_settings(current_app.config),
+                rater=DealRater(form.rater.data),
             )
         except services.DealError as exc:
             db.session.rollback()

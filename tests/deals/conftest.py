@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from surveyapp.deals import services
-from surveyapp.enums import Role
+from surveyapp.enums import DealRater, Role
 from surveyapp.questionnaires.loader import load_directory
 from surveyapp.questionnaires.runtime import catalogue
 from tests.mail.smtpserver import smtp_server  # noqa: F401
@@ -91,7 +91,11 @@ def make_prospect(db: Any, make_supplier: Callable[..., Any]) -> Callable[..., A
 @pytest.fixture
 def make_check(db: Any) -> Callable[..., Any]:
     def factory(
-        prospect: Any, user: Any, answers: dict[str, str] | None = None, now: datetime = CHECKED
+        prospect: Any,
+        user: Any,
+        answers: dict[str, str] | None = None,
+        now: datetime = CHECKED,
+        rater: DealRater = DealRater.SALES,
     ) -> Any:
         check = services.record_check(
             session=db.session,
@@ -100,6 +104,7 @@ def make_check(db: Any) -> Callable[..., Any]:
             scoring=catalogue().scoring,
             answers=answers or ANSWERS_A,
             user=user,
+            rater=rater,
             now=now,
         )
         db.session.commit()

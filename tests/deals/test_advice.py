@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from surveyapp.deals.advice import AdviceInputError, ReasonKind, assess, deal_score
+from surveyapp.deals.advice import AdviceInputError, RatedCheck, ReasonKind, assess, combine, deal_score
 from surveyapp.enums import DealAdvice
 from tests.deals.conftest import ANSWERS_A, ANSWERS_B, ANSWERS_BEST
 
@@ -224,3 +224,86 @@ def test_deal_score_ignores_the_unscored_notes(shipped: Any) -> None:
     with_notes = deal_score(questionnaire, shipped.scoring, {**ANSWERS_A, "dc_notes": "=HYPERLINK()"})
 
     assert with_notes == deal_score(questionnaire, shipped.scoring, ANSWERS_A)
+
+
+# Two raters (method.md section 12): the stricter advice, the conditions of both, where they disagree.
+
+
+def _rated(shipped: Any, answers: dict[str, str]) -> RatedCheck:
+    questionnaire = shipped.get("deal-fit-check")
+    return RatedCheck(questionnaire, answers, assess(questionnaire, shipped.scoring, answers))
+
+
+def test_combine_same_answers_agree_without_disagreements(shipped: Any) -> None:
+    # Act
+    views = combine(_rated(shipped, ANSWERS_A), _rated(shipped, ANSWERS_A))
+
+    # Assert
+    assert (views.advice, views.agree, views.conditions, views.disagreements) == (DealAdvice.GO, True, (), ())
+
+
+def test_combine_go_and_conditions_is_go_with_conditions_listing_the_disagreements_widest_first(
+    shipped: Any,
+) -> None:
+    # Act: sales answers example A (go, 74.9), delivery example B (go with conditions, 60.0)
+    views = combine(_rated(shipped, ANSWERS_A), _rated(shipped, ANSWERS_B))
+
+    # Assert: item scores A vs B, 25 points apart or more; ties in questionnaire order. dc_quality "agree" (75)
+    # against "neutral" (50) is exactly 25 apart: a disagreement (the edge counts, rule 7)
+    assert views.advice is DealAdvice.GO_WITH_CONDITIONS
+    assert views.agree is False
+    assert len(views.conditions) == 7
+    assert [(d.question_key, d.sales_score, d.delivery_score) for d in views.disagreements] == [
+        ("dc_why_us", 70.0, 25.0),
+        ("dc_scope", 70.0, 25.0),
+        ("dc_budget", 100.0, 60.0),
+        ("dc_decision", 100.0, 60.0),
+        ("dc_horizon", 60.0, 100.0),
+        ("dc_effort", 60.0, 25.0),
+        ("dc_need", 100.0, 70.0),
+        ("dc_quality", 75.0, 50.0),
+    ]
+
+
+def test_combine_exactly_25_points_apart_is_a_disagreement_and_equal_answers_are_not(shipped: Any) -> None:
+    # Arrange: dc_quality "5" (100) against "4" (75); every other answer the same
+    sales = {**ANSWERS_BEST, "dc_quality": "5"}
+    delivery = {**ANSWERS_BEST, "dc_quality": "4"}
+
+    # Act: 100 against 75 is exactly 25: a disagreement; the same answers elsewhere: none
+    views = combine(_rated(shipped, sales), _rated(shipped, delivery))
+
+    # Assert
+    assert [(d.question_key, d.difference) for d in views.disagreements] == [("dc_quality", 25.0)]
+    assert views.advice is DealAdvice.GO
+
+
+def test_combine_knockout_on_one_side_is_no_go_and_heads_the_disagreements(shipped: Any) -> None:
+    # Act: delivery says the prospect insists on working entirely their way (a knockout); sales does not
+    views = combine(_rated(shipped, ANSWERS_A), _rated(shipped, {**ANSWERS_A, "dc_standard": "their_way"}))
+
+    # Assert
+    assert views.advice is DealAdvice.NO_GO
+    assert views.conditions == ()
+    assert [(d.question_key, d.knockout, d.sales_score, d.delivery_score) for d in views.disagreements] == [
+        ("dc_standard", True, 75.0, 0.0)
+    ]
+
+
+def test_combine_go_needs_both_a_no_go_from_either_stops_the_deal(shipped: Any) -> None:
+    # Arrange: example D is a no-go on score
+    answers_d = {
+        "dc_need": "partly", "dc_why_us": "price_or_availability", "dc_difference": "2",
+        "dc_standard": "large_changes", "dc_scope": "shifting", "dc_quality": "3", "dc_effort": "much_more",
+        "dc_budget": "too_low", "dc_decision": "unclear", "dc_risk": "manageable", "dc_chemistry": "stiff",
+        "dc_energy": "2", "dc_horizon": "cheapest_once", "dc_reference": "revenue_only",
+    }  # fmt: skip
+
+    # Act
+    either = [
+        combine(_rated(shipped, first), _rated(shipped, second)).advice
+        for first, second in ((ANSWERS_BEST, answers_d), (answers_d, ANSWERS_BEST))
+    ]
+
+    # Assert
+    assert either == [DealAdvice.NO_GO, DealAdvice.NO_GO]

@@ -43,14 +43,14 @@ def test_demo_loads_sales_login_and_prospects_once(db: Any, demo: Any) -> None:
         "sales: sales@demo.example / demo-sales-password" in first.output
         or "sales@demo.example" in first.output
     )
-    assert counts == (4, 3, 3)
+    assert counts == (5, 5, 3)
     assert _counts(db) == counts
 
 
 def test_demo_sales_manager_runs_a_check_and_sees_the_comparison(client: Any, db: Any, demo: Any) -> None:
     demo()
     client.post_form("/login", {"email": "sales@demo.example", "password": "demo-sales-password"})
-    prospect = db.session.scalar(select(Prospect).where(Prospect.name == "Vermeer Bouwgroep"))
+    prospect = db.session.scalar(select(Prospect).where(Prospect.name == "Kustlijn Zorggroep"))
 
     listing = client.get("/prospects", follow_redirects=True)
     posted = client.post_form(f"/prospects/{prospect.id}/check", {f"q-{k}": v for k, v in ANSWERS_B.items()})
@@ -58,10 +58,27 @@ def test_demo_sales_manager_runs_a_check_and_sees_the_comparison(client: Any, db
     studies = client.get("/studies/brightline-2025")
 
     page = re.sub(r">\s+<", "><", listing.text)
-    assert "Vermeer Bouwgroep" in page
+    assert "Kustlijn Zorggroep" in page
     assert "2 prospects became clients and were measured in a study later." in page
     assert '<th scope="row">Go</th><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td>' in page
     assert '<th scope="row">Go with conditions</th><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td>' in page
     assert "Advice: Go with conditions: agree these first" in result.text
     assert "Why: the answers that drove the advice" in result.text
     assert studies.status_code == 404
+
+
+def test_demo_prospect_checked_by_sales_and_delivery_shows_both_views(
+    client: Any, db: Any, demo: Any
+) -> None:
+    # Arrange
+    demo()
+    client.post_form("/login", {"email": "sales@demo.example", "password": "demo-sales-password"})
+    prospect = db.session.scalar(select(Prospect).where(Prospect.name == "Vermeer Bouwgroep"))
+
+    # Act
+    page = client.get(f"/prospects/{prospect.id}").text
+
+    # Assert: sales says go, delivery (Dana de Boer, through a personal link) doubts the capacity
+    assert "Sales and delivery together: Go with conditions: agree these first" in page
+    assert "Dana de Boer" in page
+    assert "They do not agree: talk before you make an offer." in page

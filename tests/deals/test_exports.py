@@ -52,8 +52,15 @@ def test_csv_export_has_a_row_per_check_and_protects_formulas(
     assert rows[1][:5] == ["'s-Hertogenbosch Zorg", "", "", "lead", ""]
     assert rows[2][:5] == ['\'=HYPERLINK("http://x")', "'-Care", "", "lead", "1250.5"]
     assert rows[2][6] == check.completed_at.isoformat(timespec="seconds")
-    assert rows[2][7:12] == ["researcher@example.org", "go_with_conditions", "60.0", "", "offer_made"]
-    assert rows[2][13] == "'@agreed"
+    assert rows[2][7:13] == [
+        "researcher@example.org",
+        "sales",
+        "go_with_conditions",
+        "60.0",
+        "",
+        "offer_made",
+    ]
+    assert rows[2][14] == "'@agreed"
     assert len(rows) == 3
     assert db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.action == "prospects.exported")
@@ -79,4 +86,4 @@ def test_xlsx_export_writes_numbers_as_numbers_and_text_as_text(
     assert values[2][0] == '\'=HYPERLINK("http://x")'
     assert sheet.cell(row=3, column=1).data_type == "s"
     assert values[2][4] == 1250.5
-    assert values[2][9] == 60.0
+    assert values[2][10] == 60.0

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from surveyapp.deals.models import DealCheckPdf
-from surveyapp.enums import DealPdfStatus
-from tests.deals.conftest import ANSWERS_B
+from surveyapp.enums import DealPdfStatus, DealRater
+from tests.deals.conftest import ANSWERS_A, ANSWERS_B
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
@@ -74,6 +74,43 @@ def test_check_pdf_in_dutch(
 
     assert pages == 1
     assert "Nee, de prospect eist dat we volledig op zijn manier werken" in text
+
+
+def test_check_pdf_with_both_raters_shows_the_stricter_advice_and_where_they_disagree(
+    db: Any,
+    make_app: Callable[..., Any],
+    make_prospect: Callable[..., Any],
+    make_check: Callable[..., Any],
+    make_user: Callable[..., Any],
+    login: Callable[..., Any],
+) -> None:
+    # Arrange: sales (Pieter) says go (example A), delivery (Dana) go with conditions (example B)
+    prospect = make_prospect(name="Polder Data")
+    pieter, dana = make_user(name="Pieter Smit"), make_user(name="Dana Doe")
+    make_check(prospect, pieter, ANSWERS_A)
+    check = make_check(
+        prospect, dana, {**ANSWERS_B, "dc_notes": "Capacity is tight in Q3."}, rater=DealRater.DELIVERY
+    )
+    browser = make_app(REPORT_JOBS_MODE="inline").test_client()
+    login(dana, target=browser)
+
+    # Act
+    requested = browser.post_form(f"/checks/{check.id}/pdf", {"language": "en"})
+    pages, text = pdf_text(browser.get(requested.headers["Location"]).data)
+
+    # Assert: one page; the rater by name and role; both views; the widest disagreements (5 of 8)
+    assert pages == 1
+    assert "Dana Doe (Delivery)" in text
+    assert "Sales and delivery together: Go with conditions" in text
+    assert "Sales: Go, 74.9 (Pieter Smit, " in text
+    assert "Delivery: Go with conditions, 60.0 (Dana Doe, " in text
+    assert "They do not agree: talk before you make an offer." in text
+    assert "the first 5 of 8" in text
+    assert (
+        "Question Sales Delivery Why does the prospect want to work with us? Because of our name or a "
+        "recommendation (70.0) Don't know (yet) (25.0) How firm is the scope of the work? Mostly clear (70.0)"
+    ) in text
+    assert "Notes from Dana Doe" in text
 
 
 def test_check_pdf_stays_one_page_with_every_answer_weak_and_long_notes(

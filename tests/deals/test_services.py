@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 
 from surveyapp.deals import services
 from surveyapp.deals.models import DealCheck, DealCheckInvitation, Prospect
-from surveyapp.enums import DealAdvice, Language, ProspectStage, Role
+from surveyapp.enums import DealAdvice, DealRater, Language, ProspectStage, Role
 from surveyapp.jobs.tasks import deliver_outbox
 from surveyapp.mail.settings import mail_settings
+from surveyapp.questionnaires.runtime import catalogue
 from surveyapp.studies import scope
 from tests.deals.conftest import ANSWERS_A
 
@@ -191,3 +192,38 @@ def test_record_check_names_the_rater_by_name_and_by_email_only_without_one(
 
     # Assert
     assert labels == ["Pieter Smit", "anon@supplier.example"]
+
+
+def test_check_through_a_delivery_link_is_delivery_s_check(
+    db: Any, app: Flask, smtp_server: Any, make_prospect: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    # Arrange: an invitation for someone who will deliver the work
+    prospect = make_prospect(name="Harbour Clinic")
+    invitation, _token = services.invite(
+        session=db.session,
+        prospect=prospect,
+        email="dana@supplier.example",
+        name="Dana Doe",
+        language=Language.EN,
+        actor=make_user(),
+        mail=mail_settings(app.config),
+        rater=DealRater.DELIVERY,
+    )
+
+    # Act
+    check = services.record_check(
+        session=db.session,
+        prospect=prospect,
+        questionnaire=catalogue().get(services.DEAL_CHECK_SLUG),
+        scoring=catalogue().scoring,
+        answers=ANSWERS_A,
+        invitation=invitation,
+        rater=DealRater.SALES,  # a link's rater wins over what is passed
+    )
+
+    # Assert
+    assert (check.rater, check.respondent_label, invitation.rater) == (
+        DealRater.DELIVERY,
+        "Dana Doe",
+        DealRater.DELIVERY,
+    )

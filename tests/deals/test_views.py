@@ -283,3 +283,61 @@ def test_sales_user_home_links_the_supplier_to_its_prospects_not_its_studies(
 
     assert f'href="/suppliers/{supplier.id}/prospects"' in page
     assert f'href="/suppliers/{supplier.id}"' not in page
+
+
+def test_checks_by_sales_and_delivery_stand_side_by_side_with_the_stricter_advice(
+    client: Any,
+    db: Any,
+    make_supplier: Callable[..., Any],
+    make_prospect: Callable[..., Any],
+    sales_user: Callable[..., Any],
+    login: Callable[..., Any],
+) -> None:
+    # Arrange: one user answers as sales (example A: go), then as delivery (example B: go with conditions)
+    supplier = make_supplier("Brightline")
+    prospect = make_prospect(supplier, "Harbour Clinic")
+    login(sales_user(supplier))
+
+    # Act
+    form_page = client.get(f"/prospects/{prospect.id}/check")
+    client.post_form(f"/prospects/{prospect.id}/check", {**_form(ANSWERS_A), "rater": "sales"})
+    after_one = client.get(f"/prospects/{prospect.id}")
+    posted = client.post_form(f"/prospects/{prospect.id}/check", {**_form(ANSWERS_B), "rater": "delivery"})
+    page = client.get(f"/prospects/{prospect.id}").text
+    check_page = client.get(posted.headers["Location"]).text
+
+    # Assert
+    assert 'id="rater" name="rater"><option selected value="sales">Sales</option>' in form_page.text
+    assert "A deal needs both sales and delivery" in after_one.text
+    stored = db.session.scalars(select(DealCheck).order_by(DealCheck.id)).all()
+    assert [(check.rater.value, check.advice) for check in stored] == [
+        ("sales", DealAdvice.GO),
+        ("delivery", DealAdvice.GO_WITH_CONDITIONS),
+    ]
+    for shown in (page, check_page):
+        assert "Sales and delivery together: Go with conditions: agree these first" in shown
+        assert "They do not agree: talk before you make an offer." in shown
+        assert "Where they disagree" in shown
+    assert "for Delivery." in check_page
+
+
+def test_check_with_a_rater_that_is_not_offered_is_refused_and_writes_nothing(
+    client: Any,
+    db: Any,
+    make_supplier: Callable[..., Any],
+    make_prospect: Callable[..., Any],
+    sales_user: Callable[..., Any],
+    login: Callable[..., Any],
+) -> None:
+    # Arrange
+    supplier = make_supplier("Brightline")
+    prospect = make_prospect(supplier, "Harbour Clinic")
+    login(sales_user(supplier))
+
+    # Act
+    posted = client.post_form(f"/prospects/{prospect.id}/check", {**_form(ANSWERS_A), "rater": "marketing"})
+
+    # Assert
+    assert posted.status_code == 422
+    assert "Not a valid choice" in posted.text
+    assert db.session.scalar(select(func.count()).select_from(DealCheck)) == 0
