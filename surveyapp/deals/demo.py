@@ -164,6 +164,18 @@ def load_deals_demo(*, session: Session, config: Any, catalogue: Any, supplier: 
 
     user = _sales_user(session, config, supplier)
     questionnaire = catalogue.get(services.DEAL_CHECK_SLUG)
+
+    def record(prospect: Prospect, answers: dict[str, str], checked: datetime, **who: Any) -> None:
+        services.record_check(
+            session=session,
+            prospect=prospect,
+            questionnaire=questionnaire,
+            scoring=catalogue.scoring,
+            answers=answers,
+            now=checked,
+            **who,
+        )
+
     for name, segment, owner, stage, value, account_name, answers, checked, decision, note in PROSPECTS:
         prospect = session.scalar(
             select(Prospect).where(Prospect.supplier_id == supplier.id, Prospect.name == name)
@@ -181,15 +193,7 @@ def load_deals_demo(*, session: Session, config: Any, catalogue: Any, supplier: 
             actor_label=LABEL,
         )
         if answers is not None:
-            services.record_check(
-                session=session,
-                prospect=prospect,
-                questionnaire=questionnaire,
-                scoring=catalogue.scoring,
-                answers=answers,
-                user=user,
-                now=checked,
-            )
+            record(prospect, answers, checked, user=user)
         if decision is not None:
             services.record_decision(
                 session=session, prospect=prospect, decision=decision, note=note, actor=user, now=checked
@@ -219,13 +223,5 @@ def load_deals_demo(*, session: Session, config: Any, catalogue: Any, supplier: 
         )
         session.add(invitation)
         session.flush()
-        services.record_check(
-            session=session,
-            prospect=prospect,
-            questionnaire=questionnaire,
-            scoring=catalogue.scoring,
-            answers=answers,
-            invitation=invitation,
-            now=checked,
-        )
+        record(prospect, answers, checked, invitation=invitation)
     return [DemoLogin("sales", SALES_EMAIL, SALES_PASSWORD)]
