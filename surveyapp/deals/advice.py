@@ -265,6 +265,11 @@ class TwoViews:
     def agree(self) -> bool:
         return self.sales.advice is self.delivery.advice
 
+    @property
+    def points(self) -> float:
+        """How far apart two answers must lie to disagree (`DISAGREE_POINTS`), for the pages that say so."""
+        return DISAGREE_POINTS
+
 
 def combine(sales: RatedCheck, delivery: RatedCheck) -> TwoViews:
     """The deal's advice from a sales and a delivery check: the stricter advice (a no-go from either is a
@@ -272,9 +277,11 @@ def combine(sales: RatedCheck, delivery: RatedCheck) -> TwoViews:
     advice = max(sales.advice.advice, delivery.advice.advice, key=STRICTNESS.__getitem__)
     conditions: list[Text] = []
     if advice is DealAdvice.GO_WITH_CONDITIONS:
-        for condition in (*sales.advice.conditions, *delivery.advice.conditions):
-            if condition not in conditions:
-                conditions.append(condition)
+        # From the answers of both: a rater who said go may still have given an answer with a condition.
+        for side in (sales, delivery):
+            for condition in advice_conditions(side.questionnaire, side.answers):
+                if condition not in conditions:
+                    conditions.append(condition)
     sales_scores = score_answers(sales.questionnaire, sales.answers)
     delivery_scores = score_answers(delivery.questionnaire, delivery.answers)
     order = {question.key: index for index, question in enumerate(sales.questionnaire.questions)}
@@ -283,9 +290,8 @@ def combine(sales: RatedCheck, delivery: RatedCheck) -> TwoViews:
         key = question.key
         sales_raw, delivery_raw = sales.answers.get(key), delivery.answers.get(key)
         # Both must have answered and scored it (a later version may have dropped the question).
-        if key not in sales_scores or key not in delivery_scores:
+        if key not in sales_scores or key not in delivery_scores or sales_raw is None or delivery_raw is None:
             continue
-        assert sales_raw is not None and delivery_raw is not None
         knocked = (key in sales.advice.knockouts) != (key in delivery.advice.knockouts)
         sales_score, delivery_score = sales_scores[key].score, delivery_scores[key].score
         apart = abs(sales_score - delivery_score)

@@ -81,7 +81,7 @@ def check(check_id: int) -> str:
     return render_template(
         "deals/check.html",
         view=queries.check_view(session=db.session, check=found),
-        both=queries.both_raters(session=db.session, prospect=found.prospect),
+        both=queries.both_raters(session=db.session, prospect=found.prospect, check=found),
         prospect=found.prospect,
         pdf_form=PdfForm(formdata=None),
         labels=LABELS,

@@ -31,7 +31,7 @@ KIND = "deal_check"
 def check_html(*, session: Session, check: DealCheck, language: str) -> str:
     """The complete HTML of a check's one-page PDF in `language` (autoescaped: user text is never markup)."""
     view = check_view(session=session, check=check)
-    both = both_raters(session=session, prospect=check.prospect)
+    both = both_raters(session=session, prospect=check.prospect, check=check)
     thresholds = load_scoring_version(session=session, version_id=check.scoring_version_id).thresholds
     prospect = check.prospect
     assets = AssetBundle(KIND)

@@ -86,9 +86,16 @@ class BothRaters:
     views: TwoViews
 
 
-def both_raters(*, session: Session, prospect: Prospect) -> BothRaters | None:
-    """Sales' and delivery's latest checks of a prospect, combined; None until both have answered one."""
-    latest = {rater: latest_check(prospect, rater=rater) for rater in DealRater}
+def both_raters(*, session: Session, prospect: Prospect, check: DealCheck | None = None) -> BothRaters | None:
+    """Sales' and delivery's latest checks of a prospect, combined; None until both have answered one. With
+    `check`: that check with the other rater's latest one completed at or before it — what the two said at
+    the time, as the check's page and PDF show it (a later check does not rewrite an earlier one's verdict)."""
+    if check is None:
+        latest = {rater: latest_check(prospect, rater=rater) for rater in DealRater}
+    else:
+        other = DealRater.DELIVERY if check.rater is DealRater.SALES else DealRater.SALES
+        earlier = [c for c in prospect.checks if c.rater is other and c.completed_at <= check.completed_at]
+        latest = {check.rater: check, other: max(earlier, key=lambda c: (c.completed_at, c.id), default=None)}
     sales, delivery = latest[DealRater.SALES], latest[DealRater.DELIVERY]
     if sales is None or delivery is None:
         return None

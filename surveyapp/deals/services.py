@@ -153,7 +153,7 @@ def update_prospect(
     return prospect
 
 
-def rater_label(user: Any, invitation: DealCheckInvitation | None) -> str:
+def rater_label(*, user: Any, invitation: DealCheckInvitation | None) -> str:
     """Who answered a check, as the page and the PDF name them: the person's name; their email address only
     when no name is known (the invitation form asks for one)."""
     if user is not None:
@@ -207,7 +207,7 @@ def record_check(
         knockouts=list(result.knockouts),
         respondent_user_id=getattr(user, "id", None),
         invitation_id=invitation.id if invitation is not None else None,
-        respondent_label=rater_label(user, invitation),
+        respondent_label=rater_label(user=user, invitation=invitation),
         rater=invitation.rater if invitation is not None else rater or DealRater.SALES,
         completed_at=now or utcnow(),
     )

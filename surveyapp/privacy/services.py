@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, undefer
 from surveyapp.act.models import ActionItem, Decision
 from surveyapp.audit.models import AuditEvent
 from surveyapp.audit.services import record
+from surveyapp.auth.models import User
 from surveyapp.coding.models import ReportQuote, Theme, ThemeTag
 from surveyapp.coding.targets import FREE_TEXT
 from surveyapp.db import utcnow
@@ -339,17 +340,32 @@ def _erase_owned(session: Session, address: str, needles: Sequence[str]) -> None
     session.execute(
         update(ActionItem).where(ActionItem.owner_email == address).values(owner_email=None, owner_name="")
     )
-    for invitation in session.scalars(
-        select(DealCheckInvitation).where(DealCheckInvitation.email == address)
-    ):
+    invitations = list(
+        session.scalars(select(DealCheckInvitation).where(DealCheckInvitation.email == address))
+    )
+    # The checks the person answered: through their links (named as the link was, which need not be the
+    # contact's name), as a user with this address, or naming them in their label.
+    answered = [_text_condition(DealCheck.respondent_label, needles)]
+    if invitations:
+        answered.append(DealCheck.invitation_id.in_([invitation.id for invitation in invitations]))
+    answered.append(
+        DealCheck.respondent_user_id.in_(select(User.id).where(func.lower(User.email) == address))
+    )
+    for invitation in invitations:
         invitation.email = ""
         invitation.name = ""
-    for check in session.scalars(
-        select(DealCheck).where(_text_condition(DealCheck.respondent_label, needles))
-    ):
+    prospects = set()
+    for check in session.scalars(select(DealCheck).where(or_(*answered))):
         check.respondent_label = ""
-        # The check's PDF names who answered: it is rendered again on request.
-        session.execute(delete(DealCheckPdf).where(DealCheckPdf.check_id == check.id))
+        prospects.add(check.prospect_id)
+    if prospects:
+        # A check's PDF names who answered it and, once sales and delivery both answered, the other rater too:
+        # every PDF of those prospects goes; each is rendered again on request.
+        session.execute(
+            delete(DealCheckPdf).where(
+                DealCheckPdf.check_id.in_(select(DealCheck.id).where(DealCheck.prospect_id.in_(prospects)))
+            )
+        )
     session.flush()
 
 

@@ -37,6 +37,8 @@ SECONDS_PER_ANSWER = MappingProxyType(
 SECONDS_PER_PAGE = 5
 #: Reading speed for the introduction (words per minute, screen reading of plain text).
 WORDS_PER_MINUTE = 200
+#: The perspectives of staff surveys, answered once for every account a staff member rates.
+STAFF_PERSPECTIVES = frozenset({Perspective.SUPPLIER, Perspective.SUPPLIER_PREDICTS_CLIENT})
 #: Above this, a self-completion survey is too long: answers get worse and people stop (a warning).
 LIMIT_MINUTES = 12
 
@@ -92,7 +94,7 @@ def summary(questionnaire: Questionnaire) -> str:
         stated = questionnaire.estimated_minutes
         return "interview, duration not stated" if stated is None else f"interview of about {stated} min"
     minutes = estimate(questionnaire).minutes
-    if questionnaire.purpose is Purpose.SURVEY and questionnaire.perspective is not Perspective.CLIENT:
+    if questionnaire.purpose is Purpose.SURVEY and questionnaire.perspective in STAFF_PERSPECTIVES:
         return f"about {minutes} min per account"
     return f"about {minutes} min"
 

@@ -307,3 +307,22 @@ def test_combine_go_needs_both_a_no_go_from_either_stops_the_deal(shipped: Any) 
 
     # Assert
     assert either == [DealAdvice.NO_GO, DealAdvice.NO_GO]
+
+
+def test_combine_conditions_include_those_of_the_rater_who_said_go(shipped: Any) -> None:
+    # Arrange: sales says go with a tight budget (an answer with a condition); delivery says go with conditions
+    sales = {**ANSWERS_BEST, "dc_budget": "tight"}
+    delivery = {**EXACTLY_70, "dc_reference": "some"}
+
+    # Act
+    views = combine(_rated(shipped, sales), _rated(shipped, delivery))
+
+    # Assert
+    assert (views.sales.advice, views.delivery.advice, views.advice) == (
+        DealAdvice.GO,
+        DealAdvice.GO_WITH_CONDITIONS,
+        DealAdvice.GO_WITH_CONDITIONS,
+    )
+    assert "Fit the scope to the budget and record what the price does not include." in [
+        c.en for c in views.conditions
+    ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from surveyapp.deals.models import DealCheck, Prospect, ProspectDecision
-from surveyapp.enums import DealAdvice, OfferDecision
+from surveyapp.enums import DealAdvice, DealRater, OfferDecision
 from surveyapp.questionnaires import messages
 from tests.deals.conftest import ANSWERS_A, ANSWERS_B
 
@@ -341,3 +342,37 @@ def test_check_with_a_rater_that_is_not_offered_is_refused_and_writes_nothing(
     assert posted.status_code == 422
     assert "Not a valid choice" in posted.text
     assert db.session.scalar(select(func.count()).select_from(DealCheck)) == 0
+
+
+def test_check_page_shows_the_two_views_as_they_stood_when_it_was_answered(
+    client: Any,
+    db: Any,
+    make_supplier: Callable[..., Any],
+    make_prospect: Callable[..., Any],
+    make_check: Callable[..., Any],
+    sales_user: Callable[..., Any],
+    login: Callable[..., Any],
+) -> None:
+    # Arrange: sales says go (1 March), delivery go with conditions (2 March), sales again no-go (3 March)
+    supplier = make_supplier("Brightline")
+    prospect = make_prospect(supplier, "Harbour Clinic")
+    user = sales_user(supplier)
+    first = make_check(prospect, user, ANSWERS_A, now=datetime(2024, 3, 1, tzinfo=UTC))
+    delivery = make_check(
+        prospect, user, ANSWERS_B, now=datetime(2024, 3, 2, tzinfo=UTC), rater=DealRater.DELIVERY
+    )
+    make_check(
+        prospect, user, {**ANSWERS_A, "dc_standard": "their_way"}, now=datetime(2024, 3, 3, tzinfo=UTC)
+    )
+    login(user)
+
+    # Act
+    first_page = client.get(f"/checks/{first.id}").text
+    delivery_page = client.get(f"/checks/{delivery.id}").text
+    prospect_page = client.get(f"/prospects/{prospect.id}").text
+
+    # Assert: the first check had no delivery view yet; delivery's stood beside the go of 1 March; the
+    # prospect page combines the latest of each (the no-go of 3 March)
+    assert "Sales and delivery together" not in first_page
+    assert "Sales and delivery together: Go with conditions: agree these first" in delivery_page
+    assert "Sales and delivery together: No-go: do not make an offer" in prospect_page
