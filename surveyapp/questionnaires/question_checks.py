@@ -37,6 +37,7 @@ _FIELDS_BY_TYPES: tuple[tuple[str, frozenset[QuestionType], str], ...] = (
     ("unit", frozenset({QuestionType.NUMBER}), "number"),
     ("max_length", frozenset({QuestionType.TEXT, QuestionType.LONGTEXT}), "text and longtext"),
     ("rows", frozenset({QuestionType.MATRIX}), "matrix"),
+    ("bands", frozenset({QuestionType.NUMBER}), "number"),
 )
 _REVERSIBLE = frozenset({QuestionType.SCALE, QuestionType.NPS, QuestionType.MATRIX})
 _NEVER_NOT_APPLICABLE = frozenset({QuestionType.TEXT, QuestionType.LONGTEXT})
@@ -105,6 +106,8 @@ class QuestionChecker:
             self.error((*path, "max_length"), f"{owner}: 'max_length' must be at least 1")
         if kind is QuestionType.MATRIX:
             self.check_rows(question, path, owner)
+        if kind is QuestionType.NUMBER:
+            self.check_bands(question, path, owner)
         if question.weight != 1 and not self.has_dimension(question):
             self.warn((*path, "weight"), f"{owner}: 'weight' has no effect without a dimension")
 
@@ -161,6 +164,50 @@ class QuestionChecker:
                 (*path, "tags"),
                 f"{owner}: tagged 'knockout' but has no 'knockout_at_or_below' and no knockout option",
             )
+
+    def check_bands(self, question: Question, path: Path_, owner: str) -> None:
+        """A number scores only through its bands: ascending `up_to`, the last band open-ended (so every answer
+        has a score), scores within 0..100. Without bands it may not have a dimension or the signal tag."""
+        bands = question.bands
+        if bands is None:
+            if question.dimension is not None or "signal" in question.tags:
+                self.error(
+                    path,
+                    f"{owner}: a number question scores only through 'bands' (which answers score what); "
+                    "add them, or leave out the dimension and the signal tag",
+                )
+            return
+        bands_path = (*path, "bands")
+        if len(bands) < 2:
+            self.error(bands_path, f"{owner}: 'bands' needs at least two bands")
+            return
+        previous: float | None = None
+        for index, band in enumerate(bands):
+            last = index == len(bands) - 1
+            if not 0 <= band.score <= 100:
+                self.error(
+                    (*bands_path, index),
+                    f"{owner}: band {index + 1}: score {_n(band.score)} is outside 0..100",
+                )
+            if last and band.up_to is not None:
+                self.error(
+                    (*bands_path, index),
+                    f"{owner}: the last band has no 'up_to' (it holds every answer above "
+                    f"{_n(band.up_to)}), so that every answer scores",
+                )
+            elif not last and band.up_to is None:
+                self.error(
+                    (*bands_path, index),
+                    f"{owner}: band {index + 1} needs 'up_to' (only the last band is open)",
+                )
+            elif band.up_to is not None:
+                if previous is not None and band.up_to <= previous:
+                    self.error(
+                        (*bands_path, index),
+                        f"{owner}: band {index + 1}: 'up_to' {_n(band.up_to)} must be above the band before "
+                        f"({_n(previous)})",
+                    )
+                previous = band.up_to
 
     def check_scale(self, question: Question, path: Path_, owner: str) -> None:
         """Points within 2..11 and anchors on the scale, including its ends."""

@@ -28,10 +28,20 @@ SLUG_PATTERN = r"^[a-z0-9-]+$"
 TAG_PATTERN = r"^[a-z_]+$"
 ITEM_KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$"
 
-#: Question types whose items can score (DESIGN rule 1).
+#: Question types whose items can score (DESIGN rule 1; a number only through its `bands`).
 SCORING_TYPES = frozenset(
-    {QuestionType.SCALE, QuestionType.NPS, QuestionType.SINGLE, QuestionType.MULTI, QuestionType.MATRIX}
+    {
+        QuestionType.SCALE,
+        QuestionType.NPS,
+        QuestionType.SINGLE,
+        QuestionType.MULTI,
+        QuestionType.MATRIX,
+        QuestionType.NUMBER,
+    }
 )
+#: Question types that measure behaviour (how often, how many, how many hours) rather than agreement with a
+#: statement: a warning signal on one is "reported" by an answer scoring below the middle (a problem).
+BEHAVIOUR_TYPES = frozenset({QuestionType.SINGLE, QuestionType.NUMBER})
 #: Question types that offer answer options.
 CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.MULTI})
 #: Question types answered on a numbered scale.
@@ -122,6 +132,14 @@ class Option(Frozen):
     not_applicable: Bool = False
 
 
+class ScoreBand(Frozen):
+    """A range of a scored number question: answers up to `up_to` (inclusive) score `score`; the last band has
+    no `up_to` and holds everything above the one before it."""
+
+    up_to: Number | None = None
+    score: Number
+
+
 class MatrixRow(Frozen):
     """A statement of a matrix question; `None` fields inherit the question's value."""
 
@@ -159,6 +177,7 @@ class Question(Frozen):
     unit: Text | None = None
     max_length: Int | None = None
     rows: tuple[MatrixRow, ...] | None = None
+    bands: tuple[ScoreBand, ...] | None = None
 
     @cached_property
     def show_if_condition(self) -> Condition | None:
@@ -264,6 +283,11 @@ class Versioned(Frozen):
         return content_hash(self.content())
 
 
+#: Question fields added after questionnaire versions were first stored: left out of a version's content while
+#: unused, so that adding them to the schema changed no existing version (a file that uses one is new anyway).
+LATER_QUESTION_FIELDS = ("bands",)
+
+
 class Questionnaire(Versioned):
     """A questionnaire file."""
 
@@ -278,6 +302,15 @@ class Questionnaire(Versioned):
     outro: Text
     privacy: Text
     sections: tuple[Section, ...] = Field(min_length=1)
+
+    def content(self) -> dict[str, Any]:
+        data = super().content()
+        for section in data["sections"]:
+            for question in section["questions"]:
+                for name in LATER_QUESTION_FIELDS:
+                    if question.get(name) is None:
+                        question.pop(name, None)
+        return data
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:

@@ -33,6 +33,7 @@ from surveyapp.enums import Perspective
 from surveyapp.questionnaires import load_questionnaire, load_scoring
 from surveyapp.studies.services import create_study
 from tests.analysis.builders import CLIENT_SURVEY, DATA, SCORING, World, make_world
+from tests.questionnaires.builders import option, question, questionnaire, scale
 
 CLIENT, SUPPLIER = Perspective.CLIENT, Perspective.SUPPLIER
 ADVICE_QUESTION = """\
@@ -456,3 +457,31 @@ def test_staff_advice_zero_tally_while_no_staff_member_has_answered(db, advice_w
     # no advice question and staff_advice is null.)
     nobody = {"counts": {"continue": 0, "realign": 0, "exit": 0, "unsure": 0}, "n": 0}
     assert [account["staff_advice"] for account in document["accounts"]] == [nobody, nobody]
+
+
+def test_item_sets_count_a_behaviour_signal_as_reported_below_the_middle():
+    # Arrange: a statement (scale), a reverse-keyed statement, a frequency (single) and a count (number)
+    built = questionnaire(
+        question("plain", "scale", scale=scale(5), tags=["signal"]),
+        question("worded_as_problem", "scale", scale=scale(5), tags=["signal"], reverse=True),
+        question(
+            "how_often",
+            "single",
+            tags=["signal"],
+            options=[option("never", 100), option("sometimes", 50), option("always", 0)],
+        ),
+        question(
+            "how_many",
+            "number",
+            min=0,
+            tags=["signal"],
+            bands=[{"up_to": 0, "score": 100}, {"up_to": 5, "score": 50}, {"score": 0}],
+        ),
+    )
+
+    # Act
+    items = queries.ItemSets.of({7: built})
+
+    # Assert: agreeing with a statement is scoring above the middle; reporting a behaviour problem below it
+    assert items.signals[7] == frozenset({"plain", "worded_as_problem", "how_often", "how_many"})
+    assert items.reversed_signals[7] == frozenset({"worded_as_problem", "how_often", "how_many"})

@@ -584,6 +584,59 @@ CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
         [(16, "question 'q1': a text question never scores, so it cannot have a dimension")],
     ),
     (
+        "dimension_on_number_without_bands",
+        """
+        - key: q1
+          type: number
+          text: {nl: Een, en: One}
+          dimension: needs_match
+        """,
+        [
+            (
+                13,
+                "question 'q1': a number question scores only through 'bands' (which answers score what); "
+                "add them, or leave out the dimension and the signal tag",
+            )
+        ],
+    ),
+    (
+        "bands_out_of_order_open_in_the_middle_and_closed_at_the_end",
+        """
+        - key: q1
+          type: number
+          text: {nl: Een, en: One}
+          tags: [signal]
+          bands:
+            - {up_to: 5, score: 100}
+            - {up_to: 2, score: 120}
+            - {score: 50}
+            - {up_to: 10, score: 0}
+        """,
+        [
+            (19, "question 'q1': band 2: score 120 is outside 0..100"),
+            (19, "question 'q1': band 2: 'up_to' 2 must be above the band before (5)"),
+            (20, "question 'q1': band 3 needs 'up_to' (only the last band is open)"),
+            (
+                21,
+                "question 'q1': the last band has no 'up_to' (it holds every answer above 10), so that every "
+                "answer scores",
+            ),
+        ],
+    ),
+    (
+        "bands_on_scale",
+        f"""
+        - key: q1
+          type: scale
+          text: {{nl: Een, en: One}}
+          {SCALE}
+          bands:
+            - {{up_to: 1, score: 100}}
+            - {{score: 0}}
+        """,
+        [(17, "question 'q1': 'bands' is only used by number questions")],
+    ),
+    (
         "options_on_scale",
         f"""
         - key: q1

@@ -21,7 +21,7 @@ from surveyapp.analysis.inputs import (
 )
 from surveyapp.enums import Perspective, ResponseMode
 from surveyapp.questionnaires.models import QuestionnaireVersion
-from surveyapp.questionnaires.schema import Questionnaire
+from surveyapp.questionnaires.schema import BEHAVIOUR_TYPES, Questionnaire
 from surveyapp.questionnaires.services import load_version
 from surveyapp.responses.models import Answer, Response
 from surveyapp.studies.models import Study
@@ -92,7 +92,11 @@ class ItemSets:
             items = [item for item in questionnaire.items if SIGNAL_TAG in item.tags]
             if items:
                 signals[version_id] = frozenset(item.key for item in items)
-                reversed_signals[version_id] = frozenset(item.key for item in items if item.reverse)
+                # Who "agreed" scored below the middle: a reverse-keyed statement names the problem, and a
+                # behaviour item (how often, how many) scores low when the problem happens.
+                reversed_signals[version_id] = frozenset(
+                    item.key for item in items if item.reverse or item.type in BEHAVIOUR_TYPES
+                )
                 for item in items:
                     if item.dimension is not None:
                         dimensions.setdefault(item.key, item.dimension)

@@ -1,4 +1,5 @@
-"""Typed-in answers: `text`, `longtext`, `number` and `date`. None of them ever scores."""
+"""Typed-in answers: `text`, `longtext`, `number` and `date`. Only a number with `bands` scores (a count or
+hours: the band the answer falls in gives its score)."""
 
 from __future__ import annotations
 
@@ -183,9 +184,21 @@ class _TypedWithNotApplicable(QuestionTypeHandler):
 
 
 class NumberType(_TypedWithNotApplicable):
-    """`number`: optional min, max and unit; stored as plain digits (`12.5`)."""
+    """`number`: optional min, max and unit; stored as plain digits (`12.5`). With `bands`, it scores the score
+    of the first band whose `up_to` the answer does not exceed (the last band: any answer above)."""
 
     type = QuestionType.NUMBER
+    scores = True
+
+    def _score(self, item: Item, raw: str) -> float | None:
+        bands = item.question.bands
+        if not bands:
+            return None
+        number = Decimal(raw)
+        for band in bands:
+            if band.up_to is None or number <= Decimal(repr(band.up_to)):
+                return float(band.score)
+        return None
 
     def decode(self, item: Item, raw: str) -> Any:
         self._valid(item, raw)

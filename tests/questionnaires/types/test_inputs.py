@@ -1,4 +1,5 @@
-"""text, longtext, number and date: never scored; raw values, validation for importers, summaries."""
+"""text, longtext, number and date: only a number with bands scores; raw values, validation for importers,
+summaries."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from tests.questionnaires.builders import only_item, question, text
         (DateType(), {}, "2025-03-31"),
     ],
 )
-def test_typed_answers_never_score(handler: object, fields: dict[str, object], raw: str) -> None:
+def test_typed_answers_without_bands_never_score(
+    handler: object, fields: dict[str, object], raw: str
+) -> None:
     # Arrange
     kind = handler.type.value  # type: ignore[attr-defined]
     item = only_item(**question("x", kind, **fields))
@@ -30,6 +33,45 @@ def test_typed_answers_never_score(handler: object, fields: dict[str, object], r
 
     # Assert
     assert score is None
+
+
+# Workarounds in the last three months: none 100, 1-2 75, 3-5 50, 6-10 25, more 0.
+BANDS = [
+    {"up_to": 0, "score": 100},
+    {"up_to": 2, "score": 75},
+    {"up_to": 5, "score": 50},
+    {"up_to": 10, "score": 25},
+    {"score": 0},
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "score"),
+    [
+        ("0", 100.0),
+        ("1", 75.0),
+        ("2", 75.0),
+        ("2.5", 50.0),
+        ("5", 50.0),
+        ("10", 25.0),
+        ("10.01", 0.0),
+        ("400", 0.0),
+    ],
+)
+def test_number_with_bands_scores_the_first_band_it_does_not_exceed(raw: str, score: float) -> None:
+    # Arrange
+    item = only_item(**question("workarounds", "number", min=0, bands=BANDS))
+
+    # Act / Assert: each band's up_to is inclusive; the last band holds everything above
+    assert NumberType().score(item, raw) == score
+
+
+def test_number_with_bands_answered_not_applicable_does_not_score() -> None:
+    # Arrange
+    item = only_item(**question("workarounds", "number", min=0, bands=BANDS, not_applicable=True))
+
+    # Act / Assert
+    assert NumberType().score(item, "NA") is None
 
 
 @pytest.mark.parametrize(
