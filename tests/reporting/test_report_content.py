@@ -94,7 +94,7 @@ def test_account_report_contains_account_dimensions_and_exact_numbers(make_input
                 "Waarschuwingssignalen",
                 "Net Promoter Score",
                 "Bijlage: methode",
-                "Klantgezwicht",
+                "Gezwicht voor de klant",
                 "Drift sinds de vorige meting",
                 "Begripskloof",
                 "Vertrouwelijk",
