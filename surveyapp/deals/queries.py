@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis.rounding import round_score
 from surveyapp.analysis.service import AnalysisError, analysis_document
 from surveyapp.auth.permissions import can_see_supplier
-from surveyapp.deals.advice import Advice, RatedCheck, TwoViews, assess, combine
+from surveyapp.deals.advice import STRICTNESS, Advice, RatedCheck, TwoViews, assess, combine
 from surveyapp.deals.models import DealCheck, Prospect
 from surveyapp.enums import DealAdvice, DealRater, Phase, Quadrant, Role
 from surveyapp.questionnaires.schema import Questionnaire
@@ -120,6 +120,18 @@ def latest_check(
     return max(checks, key=lambda c: (c.completed_at, c.id), default=None)
 
 
+def deciding_check(prospect: Prospect, before: datetime | None = None) -> DealCheck | None:
+    """The check that carries the deal's advice (optionally: as it stood before a moment): of sales' and
+    delivery's latest checks, the one with the stricter advice (a deal needs both: method.md section 12), on
+    equal advice the lower score; with one rater only, that one's latest."""
+    candidates = [check for rater in DealRater if (check := latest_check(prospect, before, rater=rater))]
+    return max(
+        candidates,
+        key=lambda check: (STRICTNESS[check.advice], -check.score, check.completed_at, check.id),
+        default=None,
+    )
+
+
 def _prediction(check: DealCheck) -> dict[str, Any]:
     return {
         "check_id": check.id,
@@ -131,9 +143,10 @@ def _prediction(check: DealCheck) -> dict[str, Any]:
 
 
 def account_prediction(*, session: Session, account_id: int) -> dict[str, Any] | None:
-    """What the latest deal fit check of the account's linked prospect advised: advice, score, date; or None."""
+    """What the deal fit check of the account's linked prospect advised (`deciding_check`): advice, score, date;
+    or None."""
     prospect = session.scalar(select(Prospect).where(Prospect.account_id == account_id))
-    check = latest_check(prospect) if prospect is not None else None
+    check = deciding_check(prospect) if prospect is not None else None
     if prospect is None or check is None:
         return None
     return {"prospect_id": prospect.id, "prospect": prospect.name, **_prediction(check)}
@@ -182,7 +195,7 @@ def _measured(study: Study, document: dict[str, Any], linked: dict[str, Prospect
         quadrant = Quadrant(account["quadrant"])
         if prospect is None or quadrant not in MEASURED:
             continue
-        check = latest_check(prospect, before=study.created_at)
+        check = deciding_check(prospect, before=study.created_at)
         if check is None:
             continue
         rows.append(

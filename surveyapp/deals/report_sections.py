@@ -26,7 +26,7 @@ from surveyapp.analysis.rounding import round_score
 from surveyapp.analysis.service import analysis_document
 from surveyapp.deals.forms import SHORT_ADVICE
 from surveyapp.deals.models import Prospect
-from surveyapp.deals.queries import MEASURED, Comparison, latest_check, study_comparison
+from surveyapp.deals.queries import MEASURED, Comparison, deciding_check, study_comparison
 from surveyapp.reporting.formatting import Formatter
 from surveyapp.reporting.labels import QUADRANT_NAMES
 from surveyapp.studies.models import Account, Study, StudyAccount
@@ -50,7 +50,7 @@ def sections(
     result: dict[str | None, dict[str, Any]] = {}
     with force_locale(language):
         for name, prospect in rows:
-            check = latest_check(prospect, before=study.created_at)
+            check = deciding_check(prospect, before=study.created_at)
             if check is None:
                 continue
             result[name] = {

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 from flask import render_template
+from sqlalchemy import select
 
 from surveyapp.db import utcnow
 from surveyapp.deals import services
+from surveyapp.deals.models import Prospect
 from surveyapp.deals.queries import account_prediction, supplier_comparison
 from surveyapp.deals.report_sections import sections
-from surveyapp.enums import Phase
+from surveyapp.enums import DealRater, Phase
 from surveyapp.studies.models import Account
 from tests.deals.conftest import ANSWERS_A, ANSWERS_B, CHECKED
 from tests.reporting.studies import answered_study_factory
@@ -62,6 +64,29 @@ def test_account_prediction_gives_latest_check(
         "knocked_out": False,
         "checked_at": CHECKED,
     }
+
+
+def test_account_prediction_with_sales_and_delivery_is_the_stricter_advice(
+    db: Any, measured: Any, make_check: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    # Arrange: Van Dijk's prospect has sales' go (example A); delivery says no-go a day later, and sales checks
+    # again two days later with a go
+    account = db.session.query(Account).filter_by(name="Van Dijk Logistiek").one()
+    prospect = db.session.scalar(select(Prospect).where(Prospect.account_id == account.id))
+    delivery = make_check(
+        prospect, make_user(), NO_GO, now=CHECKED + timedelta(days=1), rater=DealRater.DELIVERY
+    )
+    make_check(prospect, make_user(), ANSWERS_A, now=CHECKED + timedelta(days=2))
+
+    # Act
+    prediction = account_prediction(session=db.session, account_id=account.id)
+
+    # Assert: a deal needs both, so delivery's no-go carries the advice, although sales' check is later
+    assert (prediction["check_id"], prediction["advice"], prediction["knocked_out"]) == (
+        delivery.id,
+        "no_go",
+        True,
+    )
 
 
 def test_account_prediction_is_none_without_linked_prospect(db: Any, measured: Any) -> None:
