@@ -56,8 +56,8 @@ def advice_answers(
 def signal_agreement(item_rows: Iterable[Sequence[Any]]) -> list[SignalAgreement]:
     """How many counted respondents agreed with each signal item's statement, per account and perspective,
     from the signal rows of `summed_item_rows` (read with `reversed_items`): an item score above the scale's
-    middle, or below it for a reverse-keyed item, whose statement names the problem. Only the signals that may
-    be raised have rows (those read with `signals_at_most`); a raised signal has its count."""
+    middle, or below it for a reverse-keyed or behaviour item (the problem named or reported). Only the signals
+    that may be raised have rows (those read with `signals_at_most`); a raised signal has its count."""
     agreed: dict[tuple[int, Perspective, str], int] = defaultdict(int)
     for item_key, _dimension, perspective, account_id, _n, _total, count in item_rows:
         if account_id is not None and count is not None:

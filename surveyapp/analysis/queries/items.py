@@ -200,9 +200,10 @@ def summed_item_rows(
     """n and Σscore as rows (item_key, dimension or '', perspective, account or None, n, Σscore, agreed) for
     `answer_aggregates`: per (item, dimension, perspective) over the accounts for alpha's item sums (items with
     a dimension; account None; agreed None), and per (account, perspective, signal item) for rule 9 (dimension
-    ''), with how many respondents agreed with the item's statement when `reversed_items` (the reverse-keyed
-    signal items per questionnaire version) is given: an item score above the scale's middle, or below it for
-    a reverse-keyed item, whose statement names the problem.
+    ''), with how many respondents agreed with the item's statement when `reversed_items` is given (per
+    questionnaire version, the signal items agreed with below the middle: reverse-keyed statements, which name
+    the problem, and behaviour items, `ItemSets.of`): an item score above the scale's middle, or below it for
+    those.
 
     With `signals_at_most` (the signal threshold), only the signal aggregates whose mean may reach it: the
     others cannot raise a signal. From `account_item_sums` for the accounts whose responses all count, from the
