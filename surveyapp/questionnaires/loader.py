@@ -10,7 +10,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -24,6 +24,8 @@ from surveyapp.questionnaires.source import LineMap, read_file
 
 SCORING_FILE = "scoring.yaml"
 SUFFIX = ".yaml"
+#: The subfolder of a catalogue that keeps earlier versions of its files, one folder per time they were fielded.
+EARLIER = "earlier"
 _CACHE_SIZE = 512
 
 V = TypeVar("V", bound=Versioned)
@@ -164,6 +166,20 @@ class Catalogue:
     def get(self, slug: str) -> Questionnaire:
         """The questionnaire with this slug; raises KeyError."""
         return self.questionnaires[slug]
+
+    def as_fielded(self, name: str) -> Catalogue:
+        """This catalogue as it was fielded at an earlier time: the files kept in its folder `earlier/<name>`
+        (read against this catalogue's scoring.yaml) in place of today's; itself when there is no such folder.
+        For the demo's finished wave and for tests that need the questions of then (questionnaires/earlier)."""
+        folder = self.directory / EARLIER / name
+        if not folder.is_dir():
+            return self
+        then = {path.name.removesuffix(SUFFIX): path for path in sorted(folder.glob(f"*{SUFFIX}"))}
+        questionnaires = {
+            slug: load_questionnaire(then[slug], self.scoring) if slug in then else questionnaire
+            for slug, questionnaire in self.questionnaires.items()
+        }
+        return replace(self, questionnaires=MappingProxyType(questionnaires))
 
 
 @dataclass
