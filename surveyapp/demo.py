@@ -121,6 +121,10 @@ WAVES = (
     ("brightline-2025", "Klantfit 2025", None, date(2025, 11, 28)),
     ("brightline-2026", "Klantfit 2026", "brightline-2025", date(2026, 12, 18)),
 )
+# The finished wave was fielded on the questionnaires as they were in 2025: their files are kept, unchanged, in
+# the catalogue's questionnaires/earlier/2025, so the demo shows two waves on different versions (and that the
+# pins hold).
+FIELDED = {"brightline-2025": "2025"}
 
 
 class DemoError(RuntimeError):
@@ -222,7 +226,9 @@ def _waves(session: Session, supplier: Supplier, catalogue: Any) -> None:
             supplier=supplier,
             slug=slug,
             name=name,
-            questionnaires=study_services.default_questionnaires(catalogue),
+            questionnaires=study_services.default_questionnaires(
+                catalogue.as_fielded(FIELDED[slug]) if slug in FIELDED else catalogue
+            ),
             previous=previous,
             deadline=deadline,
             actor_label=LABEL,

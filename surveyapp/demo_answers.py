@@ -25,7 +25,7 @@ from surveyapp.enums import InvitationStatus, Perspective, Phase, Purpose, Quest
 from surveyapp.invitations import lifecycle
 from surveyapp.invitations.models import Invitation, InvitationToken
 from surveyapp.invitations.tokens import new_token, token_hash
-from surveyapp.questionnaires.schema import Questionnaire
+from surveyapp.questionnaires.schema import Item, Questionnaire
 from surveyapp.questionnaires.services import load_version
 from surveyapp.responses import journey
 from surveyapp.responses.imports import import_responses
@@ -79,12 +79,16 @@ PROFILES: dict[tuple[str, str, Side], tuple[dict[str, float], int, dict[str, int
     ("2026", "Van Dijk Logistiek", S): (
         _levels(3, scope_stability=1.5, effort=2, team_energy=2.5),
         6,
-        {"scope_2": 1, "scope_4": 1},
+        {"scope_2": 1, "scope_4": 1, "effort_hours_3m": 1},
     ),
     ("2026", "Kempen Retail", C): (_levels(4), 9, {}),
     ("2026", "Kempen Retail", S): (_levels(4, effort=4.5), 8, {}),
     ("2026", "Noordzee Havenbedrijf", C): (_levels(4), 8, {}),
-    ("2026", "Noordzee Havenbedrijf", S): (_levels(3, effort=2, team_energy=2.5), 7, {"effort_1": 1}),
+    ("2026", "Noordzee Havenbedrijf", S): (
+        _levels(3, effort=2, team_energy=2.5),
+        7,
+        {"effort_1": 1, "effort_hours_3m": 1, "wow_count_3m": 2},
+    ),
     ("2026", "Helder Zorggroep", S): (_levels(3.5), 7, {}),
     ("2026", "Greenfield Offices Ltd", S): (_levels(4), 8, {}),
     ("2026", "Stadsbank Utrecht", S): (_levels(2.5, effort=2), 6, {}),
@@ -217,8 +221,25 @@ def _rng(wave: str, email: str, account: str) -> random.Random:
     return random.Random(f"brightline:{wave}:{email}:{account}")  # noqa: S311 (demo data, not security)
 
 
+def _raw_answer(item: Item, good: int) -> str:
+    """The answer that scores like `good` on the five-point agreement scale (1 bad … 5 good): the scale value,
+    reversed where the item is; the option or the count in the band whose score is nearest (frequencies, counts
+    and hours: "never" and 0 are good)."""
+    target = (good - 1) * 25
+    question = item.question
+    if item.type is QuestionType.SINGLE:
+        scored = [option for option in question.options if option.score is not None]
+        return min(scored, key=lambda option: abs(option.score - target)).key
+    if item.type is QuestionType.NUMBER:
+        bands = question.bands or ()
+        nearest = min(range(len(bands)), key=lambda index: abs(bands[index].score - target))
+        up_to = bands[nearest].up_to
+        return str(int(up_to if up_to is not None else (bands[nearest - 1].up_to or 0) * 2))
+    return str(6 - good if item.reverse else good)
+
+
 def _answers(questionnaire: Questionnaire, wave: str, account: str, contact: Contact) -> dict[str, str]:
-    """A respondent's raw answers: scale items around the profile's level, reversed where the item is."""
+    """A respondent's raw answers around the profile's level per dimension (`_raw_answer`)."""
     side = contact.side
     levels, nps, forced = PROFILES[(wave, account, side)]
     rng = _rng(wave, contact.email or "", account)
@@ -231,7 +252,7 @@ def _answers(questionnaire: Questionnaire, wave: str, account: str, contact: Con
         if good is None:
             level = levels[item.dimension or "relationship"]
             good = min(5, max(1, round(level + rng.choice((-1, -0.5, 0, 0, 0.5, 1)))))
-        answers[item.key] = str(6 - good if item.reverse else good)
+        answers[item.key] = _raw_answer(item, good)
     language = _NL if contact.language.value == "nl" else _EN
     texts = TEXTS.get((account, language)) or TEXTS[(account, _NL if language == _EN else _EN)]
     works, change, last = texts["client" if side is Side.CLIENT else "supplier"]

@@ -30,7 +30,9 @@ from surveyapp.audit.models import AuditEvent
 from surveyapp.cli import cli
 from surveyapp.enums import Perspective, Phase, SignalGroup
 from surveyapp.invitations.models import Invitation, InvitationEvent
+from surveyapp.questionnaires.loader import load_questionnaire
 from surveyapp.questionnaires.runtime import catalogue
+from surveyapp.questionnaires.schema import BEHAVIOUR_TYPES
 from surveyapp.questionnaires.services import load_scoring_version, load_version
 from surveyapp.questionnaires.types import score_answers
 from surveyapp.responses.models import Answer, Response
@@ -90,9 +92,11 @@ def _pure_document(db: Any, study: Study) -> dict[str, Any]:
         for key, scored in score_answers(questionnaire, raw).items():
             if SIGNAL_TAG in scored.tags:
                 # agreeing with the statement: above the scale's middle, below it for a reverse-keyed one
-                reverse = questionnaire.item(key).reverse
+                # (or, for a frequency, count or hours, reporting the problem: below the middle)
+                item = questionnaire.item(key)
+                reported_below = item.reverse or item.type in BEHAVIOUR_TYPES
                 agreed[(response.account_id, response.perspective, key)] += (
-                    scored.score < 50 if reverse else scored.score > 50
+                    scored.score < 50 if reported_below else scored.score > 50
                 )
             items.append(
                 ItemScore(
@@ -255,3 +259,51 @@ def test_demo_phases_texts_and_a_second_run_adds_nothing(db, demo):
     assert any("Reporting could be more concise" in text for text in texts)  # English
     consents = set(db.session.scalars(select(Answer.value).where(Answer.item_key == "quote_consent")))
     assert consents <= {"named", "anonymous", "no"} and len(consents) >= 2
+
+
+def test_demo_finished_wave_keeps_the_2025_questions_and_the_current_wave_has_todays(db, demo):
+    # Arrange
+    earlier = catalogue().directory / "earlier" / "2025"
+    studies = {study.slug: study for study in db.session.scalars(select(Study))}
+
+    # Act
+    pinned = {
+        slug: {
+            row.slug: load_version(session=db.session, version_id=row.version_id).version
+            for row in study.questionnaires
+        }
+        for slug, study in studies.items()
+    }
+    answered = {
+        slug: set(
+            db.session.scalars(
+                select(Answer.item_key).join(Response).where(Response.study_id == study.id).distinct()
+            )
+        )
+        for slug, study in studies.items()
+    }
+
+    # Assert
+    for slug in ("fit-client", "fit-supplier", "interview-guide", "interview-guide-supplier"):
+        then = load_questionnaire(earlier / f"{slug}.yaml", catalogue().scoring).version
+        assert pinned["brightline-2025"][slug] == then
+        assert pinned["brightline-2026"][slug] == catalogue().get(slug).version != then
+    assert pinned["brightline-2025"]["intake"] == pinned["brightline-2026"]["intake"]  # unchanged since
+    assert {"wow_2", "quality_2", "quality_4"} <= answered["brightline-2025"]
+    assert not {"wow_freq", "effort_hours_3m"} & answered["brightline-2025"]
+    assert {"wow_freq", "quality_freq", "wow_count_3m", "effort_hours_3m", "energy_fear"} <= answered[
+        "brightline-2026"
+    ]
+    assert not {"wow_2", "quality_2", "quality_4"} & answered["brightline-2026"]
+
+
+def test_demo_current_wave_raises_behaviour_signals(db, demo):
+    # Act
+    document = json.loads(demo("analysis", "--study", "brightline-2026", "--format", "json").output)
+
+    # Assert
+    van_dijk = next(entry for entry in document["accounts"] if entry["account"] == "Van Dijk Logistiek")
+    hours = [signal for signal in van_dijk["signals"] if signal["question"] == "effort_hours_3m"]
+    assert [(signal["perspective"], signal["score"], signal["agreed"]) for signal in hours] == [
+        ("supplier", 0.0, 100.0)
+    ]

@@ -94,7 +94,7 @@ def test_sections_of_a_follow_up_wave_say_what_became_of_the_previous_decision(d
         slug="fit-2026",
         name="Fit 2026",
         deadline=None,
-        catalogue=catalogue(),
+        catalogue=catalogue().as_fielded("2025"),  # the numbers below were worked out on those items
         actor=researcher,
     )
     db.session.commit()

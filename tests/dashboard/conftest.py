@@ -16,7 +16,7 @@ from surveyapp.questionnaires.services import load_version
 from surveyapp.studies import scope
 from surveyapp.studies.models import Contact, Study
 from tests.reporting.studies import add_response
-from tests.studies.conftest import make_study  # noqa: F401
+from tests.studies.conftest import fielded_in_2025, make_study  # noqa: F401
 
 # account, segment, effort, billable, [(side, email, job title, level 1-5, nps)]; a respondent answers the
 # role question with the role group of their job title (ROLE_GROUPS), none for "".
@@ -100,7 +100,9 @@ def dashboard_study(db: Any, make_study: Callable[..., Any]) -> Callable[..., Bu
     ) -> Built:
         """`shift` moves every client's answers up (or down) that many scale points; `previous`: the wave
         before (the same supplier's accounts, matched by name)."""
-        study = make_study(supplier=supplier, slug=slug, name=title, previous=previous)
+        study = make_study(
+            supplier=supplier, slug=slug, name=title, previous=previous, questionnaires=fielded_in_2025()
+        )
         built = Built(study)
         contacts: dict[str, Contact] = {}
         when = datetime(2026, 10, 1, 9, tzinfo=UTC)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from surveyapp.cli import cli
 from surveyapp.enums import Side
+from surveyapp.questionnaires.services import load_version
 from surveyapp.responses.models import Response
 from surveyapp.studies import scope
 from surveyapp.studies.models import Contact, StudyAccount
@@ -29,10 +30,14 @@ def run(app: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def twin_study(db: Any, make_study: Callable[..., Any]) -> Callable[..., Any]:  # noqa: F811
-    """A fresh study of the same supplier with the same accounts (and figures) and the same respondents."""
+    """A fresh study of the same supplier with the same accounts (and figures) and the same respondents, on the
+    same questionnaire versions."""
 
     def factory(original: Any, slug: str = "fit-twin") -> Any:
-        study = make_study(supplier=original.supplier, slug=slug, name="Twin")
+        pinned = [
+            load_version(session=db.session, version_id=row.version_id) for row in original.questionnaires
+        ]
+        study = make_study(supplier=original.supplier, slug=slug, name="Twin", questionnaires=pinned)
         for in_scope in db.session.scalars(select(StudyAccount).where(StudyAccount.study_id == original.id)):
             scope.add_account(
                 session=db.session,

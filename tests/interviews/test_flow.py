@@ -30,13 +30,24 @@ TOPICS = [
         {"q-open_works": "Quick response.", "note-open_works": 'She said: "They never let us down."'},
     ),
     ("needs", {"q-needs_1": "4", "q-needs_2": "5", "q-needs_3": "2"}),
-    ("ways_of_working", {"q-wow_1": "4", "q-wow_2": "2", "q-wow_3": "3"}),
+    ("ways_of_working", {"q-wow_1": "4", "q-wow_ease": "4", "q-wow_freq": "rarely", "q-wow_3": "3"}),
     ("scope", {"q-scope_1": "5", "q-scope_2": "1", "q-scope_3": "NA"}),
-    ("quality", {"q-quality_1": "4", "q-quality_2": "2", "q-quality_3": "4"}),
+    ("quality", {"q-quality_1": "4", "q-quality_freq": "sometimes", "q-quality_3": "4"}),
     ("collaboration", {"q-friction_1": "4", "q-friction_2": "2", "q-friction_3": "4"}),
     ("risk", {"q-risk_1": "4", "q-risk_2": "2", "q-risk_3": "3"}),
     ("value", {"q-value_1": "4", "q-value_2": "3", "q-value_3": "4", "q-value_4": "4"}),
-    ("future", {"q-rel_1": "5", "q-rel_2": "5", "q-rel_3": "1", "q-rel_nps": "9", "q-open_leave": "Price."}),
+    (
+        "future",
+        {
+            "q-rel_1": "5",
+            "q-rel_trust": "4",
+            "q-rel_commit": "5",
+            "q-rel_2": "5",
+            "q-rel_3": "1",
+            "q-rel_nps": "9",
+            "q-open_leave": "Price.",
+        },
+    ),
     ("change", {"q-open_change": "Report monthly.", "q-open_other": "No."}),
 ]
 
@@ -137,7 +148,9 @@ def test_flow_interview_from_plan_to_completion(db, client, make_app, login, fie
     assert quote.effective_attribution(interview.consent_quote) == QuoteConsent.ANONYMOUS
     snapshot = db.session.scalars(select(ResponseSubmission)).one()
     assert snapshot.answers == answers_of(db, interview)
-    assert len(snapshot.answers) == 33
+    assert (
+        len(snapshot.answers) == 36
+    )  # every question of the guide (wow_ease, rel_trust and rel_commit since v2)
     notes = dict(db.session.execute(select(InterviewNote.question_key, InterviewNote.text)).all())
     assert notes == {"role": "Head of FM.", "open_works": 'She said: "They never let us down."'}
     actions = list(

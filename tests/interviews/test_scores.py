@@ -23,13 +23,14 @@ ANSWERS = {
     "needs_2": "5",
     "needs_3": "2",
     "wow_1": "4",
-    "wow_2": "1",
+    "wow_ease": "4",
+    "wow_freq": "never",
     "wow_3": "3",
     "scope_1": "5",
     "scope_2": "1",
     "scope_3": "NA",
     "quality_1": "4",
-    "quality_2": "2",
+    "quality_freq": "rarely",
     "quality_3": "NA",
     "friction_1": "4",
     "friction_2": "2",
@@ -42,6 +43,8 @@ ANSWERS = {
     "value_3": "4",
     "value_4": "NA",
     "rel_1": "5",
+    "rel_trust": "4",
+    "rel_commit": "5",
     "rel_2": "5",
     "rel_3": "1",
     "rel_nps": "9",
@@ -119,13 +122,8 @@ def test_scores_interview_answers_equal_the_same_answers_as_a_survey(
     surveyed, interviewed = _rows(db, by_survey.id), _rows(db, interview.response_id)
     assert len(interviewed) == len(ANSWERS)
     assert interviewed == {key: surveyed[key] for key in ANSWERS}
-    assert interviewed["wow_2"] == [
-        "1",
-        False,
-        100.0,
-        "ways_of_working",
-        1.0,
-    ]  # reverse-keyed, as in the survey
+    assert interviewed["wow_freq"] == ["never", False, 100.0, "ways_of_working", 1.0]  # as in the survey
+    assert interviewed["needs_3"] == ["2", False, 75.0, "needs_match", 1.0]  # reverse-keyed, as in the survey
     assert interviewed["scope_3"] == ["NA", True, None, "scope_stability", 1.0]
 
 

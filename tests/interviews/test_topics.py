@@ -52,8 +52,8 @@ def test_topics_side_list_shows_done_and_left(db, client, login, fieldwork, rese
     interview = started(work, researcher)
     tab = screen(interview)
     tab.autosave("needs", "needs_1", {"q-needs_1": "4"})
-    for key in ("wow_1", "wow_2", "wow_3"):
-        assert tab.autosave("ways_of_working", key, {f"q-{key}": "3"}).status_code == 200
+    for key, value in (("wow_1", "3"), ("wow_ease", "3"), ("wow_freq", "often"), ("wow_3", "3")):
+        assert tab.autosave("ways_of_working", key, {f"q-{key}": value}).status_code == 200
 
     # Act
     page = text_of(tab.topic("risk"))
@@ -90,7 +90,8 @@ def test_topics_questions_in_the_interview_language(
 
     # Assert
     assert (
-        f"Wat {work.study.supplier.name} aanbiedt, sluit goed aan op wat uw organisatie nodig heeft." in page
+        f"‘Wat {work.study.supplier.name} aanbiedt, sluit goed aan op wat onze organisatie nodig heeft.’"
+        in page
     )
     assert "Read out the scale:" in page  # the screen itself speaks the researcher's language
     assert "5 = Helemaal mee eens" in page

@@ -101,7 +101,7 @@ def test_staff_email_lists_one_link_per_rated_account(db, fit_study, mail, smtp_
 
 
 def test_staff_email_says_the_minutes_per_account_and_for_all_of_them(db, fit_study, mail, smtp_server):
-    # Arrange: Sam rates two accounts; fit-supplier states 8 minutes
+    # Arrange: Sam rates two accounts; fit-supplier states 9 minutes
     study = fit_study()
 
     # Act
@@ -110,7 +110,7 @@ def test_staff_email_says_the_minutes_per_account_and_for_all_of_them(db, fit_st
     # Assert
     message = by_recipient(smtp_server)["sam@supplier.example"]
     expected = (
-        "Each account takes about 8 minutes; all 2 together about 16 minutes. You need not do them in one go."
+        "Each account takes about 9 minutes; all 2 together about 18 minutes. You need not do them in one go."
     )
     assert expected in text_of(message)
     assert f"<p>{expected}</p>" in html_of(message)
@@ -136,7 +136,7 @@ def test_staff_email_in_dutch_addresses_colleagues_with_je_and_says_the_minutes(
     ]
     text = text_of(staff[0])
     assert "Je persoonlijke links, één voor elke klant die je beoordeelt:" in text
-    assert "Per klant kost het ongeveer 8 minuten." in text
+    assert "Per klant kost het ongeveer 9 minuten." in text
     assert (
         "De links zijn persoonlijk; stuur deze e-mail daarom niet door. Je kunt op elk moment stoppen" in text
     )

@@ -145,9 +145,9 @@ def test_check_of_the_shipped_folder_prints_each_questionnaires_minutes_without_
     }
     assert {Path(name).name: ending for name, ending in endings.items() if "scoring" not in name} == {
         "deal-fit-check.yaml": "about 4 min",
-        "fit-client.yaml": "about 7 min",
+        "fit-client.yaml": "about 8 min",
         "fit-supplier-predicts.yaml": "about 6 min per account",
-        "fit-supplier.yaml": "about 8 min per account",
+        "fit-supplier.yaml": "about 9 min per account",
         "intake.yaml": "about 12 min",
         "interview-guide-supplier.yaml": "interview of about 35 min",
         "interview-guide.yaml": "interview of about 40 min",

@@ -44,7 +44,7 @@ DIMENSIONS = (
     "mutual_value",
     "relationship",
 )
-SCORED_TYPES = {"scale", "nps", "single", "multi", "matrix"}
+SCORED_TYPES = {"scale", "nps", "single", "multi", "matrix", "number"}
 TEXT_FIELDS = {
     "title",
     "intro",
@@ -86,6 +86,7 @@ def scoring_signature(question: dict[str, Any]) -> tuple[Any, ...]:
         question.get("weight", 1),
         question.get("reverse", False),
         options,
+        tuple((band.get("up_to"), band["score"]) for band in question.get("bands") or ()),
     )
 
 
@@ -258,21 +259,22 @@ def test_item_counts_per_dimension_are_the_documented_ones() -> None:
 
     client = {
         "needs_match": 3,
-        "ways_of_working": 3,
+        "ways_of_working": 4,
         "scope_stability": 3,
         "execution_quality": 3,
         "risk": 3,
         "friction": 3,
         "mutual_value": 4,
-        "relationship": 4,
+        "relationship": 6,
     }
     supplier = {
         **client,
-        "ways_of_working": 4,
+        "ways_of_working": 6,  # + wow_4 and the count of workarounds
         "scope_stability": 4,
-        "execution_quality": 4,
-        "effort": 3,
-        "team_energy": 3,
+        "execution_quality": 6,  # + the count of mistakes, complexity, mistakes hard to prevent
+        "effort": 4,  # + the unbilled hours
+        "team_energy": 5,
+        "relationship": 3,  # its own stance only: the client's loyalty is predicted in fit-supplier-predicts
     }
 
     assert per_dimension("fit-client") == client
@@ -314,20 +316,27 @@ def test_mirrored_items_keep_the_key_of_their_mirror(slug: str) -> None:
     assert [q["key"] for q in questions(data) if "mirror_of" in q and q["mirror_of"] != q["key"]] == []
 
 
+# The client's own loyalty (recommend, expect to stay, looking elsewhere) has no supplier mirror: the supplier can
+# only predict it (fit-supplier-predicts), so the relationship gap compares each side's own stance.
+CLIENT_ONLY = {"rel_nps", "rel_2", "rel_3"}
+
+
 def test_every_client_scored_item_is_mirrored_by_supplier_and_by_prediction() -> None:
     client = set(scored(load("fit-client")))
     supplier_mirrors = {q["mirror_of"] for q in questions(load("fit-supplier")) if "mirror_of" in q}
     predicted_mirrors = {q["mirror_of"] for q in questions(load("fit-supplier-predicts")) if "mirror_of" in q}
 
-    assert supplier_mirrors == client
+    assert supplier_mirrors == client - CLIENT_ONLY
     assert predicted_mirrors == client
     assert set(scored(load("fit-supplier-predicts"))) == client
 
 
-def test_client_scored_items_all_point_back_to_the_supplier_survey() -> None:
+def test_client_scored_items_point_back_to_the_supplier_survey_except_the_clients_loyalty() -> None:
     client = scored(load("fit-client"))
 
-    assert {key: q.get("mirror_of") for key, q in client.items()} == {key: key for key in client}
+    assert {key: q.get("mirror_of") for key, q in client.items()} == {
+        key: None if key in CLIENT_ONLY else key for key in client
+    }
 
 
 def test_supplier_items_without_mirror_are_only_in_supplier_only_or_signal_roles() -> None:
@@ -336,14 +345,20 @@ def test_supplier_items_without_mirror_are_only_in_supplier_only_or_signal_roles
     assert sorted(unmirrored) == sorted(
         [
             "wow_4",
+            "wow_count_3m",
             "scope_4",
-            "quality_4",
+            "quality_count_3m",
+            "quality_complexity",
+            "quality_hard_to_prevent",
             "effort_1",
+            "effort_hours_3m",
             "effort_2",
             "effort_3",
             "energy_1",
             "energy_2",
             "energy_3",
+            "energy_fear",
+            "energy_motivation",
         ]
     )
 
@@ -413,7 +428,7 @@ def test_client_survey_asks_the_required_role_first() -> None:
     first = questions(load("fit-client"))[0]
 
     assert (first["key"], first["type"], first["required"]) == ("role", "single", True)
-    assert [o["key"] for o in first["options"]] == ["decision_maker", "user", "buyer", "other"]
+    assert [o["key"] for o in first["options"]] == ["decision_maker", "day_to_day", "user", "buyer", "other"]
 
 
 def test_client_survey_has_one_nps_item_in_relationship() -> None:
@@ -457,32 +472,72 @@ def test_client_survey_show_if_names_only_real_role_options() -> None:
 
 def test_supplier_signal_items_are_keyed_so_that_a_low_score_is_the_warning() -> None:
     # Agreeing with a problem statement must give a LOW score, so those are reverse-keyed; energy_1 is the one
-    # positively worded signal ("I enjoy working for ...").
+    # positively worded signal ("I enjoy working for ..."). Behaviour (how often, how many, how many hours) is
+    # never reversed: its options and bands score "never" and 0 highest.
     signals = {
-        key: q.get("reverse", False)
+        key: (q["type"], q.get("reverse", False))
         for key, q in scored(load("fit-supplier")).items()
         if "signal" in q.get("tags", [])
     }
 
     assert signals == {
-        "wow_2": True,
-        "wow_4": True,
-        "scope_2": True,
-        "scope_4": True,
-        "quality_2": True,
-        "quality_4": True,
-        "effort_1": True,
-        "energy_1": False,
-        "energy_2": True,
-        "risk_2": True,
+        "wow_freq": ("single", False),
+        "wow_4": ("scale", True),
+        "wow_count_3m": ("number", False),
+        "scope_2": ("scale", True),
+        "scope_4": ("scale", True),
+        "quality_freq": ("single", False),
+        "quality_count_3m": ("number", False),
+        "quality_hard_to_prevent": ("scale", True),
+        "effort_1": ("scale", True),
+        "effort_hours_3m": ("number", False),
+        "energy_1": ("scale", False),
+        "energy_2": ("scale", True),
+        "energy_fear": ("scale", True),
+        "energy_motivation": ("scale", True),
+        "risk_2": ("scale", True),
     }
 
 
-def test_client_signal_items_are_the_reverse_keyed_mirrors_of_supplier_signals() -> None:
-    client_signals = {key for key, q in scored(load("fit-client")).items() if "signal" in q.get("tags", [])}
+@pytest.mark.parametrize(
+    "slug", ["fit-client", "fit-supplier", "interview-guide", "interview-guide-supplier"]
+)
+def test_frequency_items_run_from_never_to_always_scoring_100_to_0(slug: str) -> None:
+    frequencies = {
+        key: [(o["key"], o["score"]) for o in q["options"]]
+        for key, q in scored(load(slug)).items()
+        if key in ("wow_freq", "quality_freq")
+    }
 
-    assert client_signals == {"wow_2", "scope_2", "quality_2"}
-    assert all(scored(load("fit-client"))[key]["reverse"] for key in client_signals)
+    assert frequencies == dict.fromkeys(
+        ("wow_freq", "quality_freq"),
+        [("never", 100), ("rarely", 75), ("sometimes", 50), ("often", 25), ("always", 0)],
+    )
+
+
+@pytest.mark.parametrize("slug", ["fit-supplier", "interview-guide-supplier"])
+def test_staff_counts_and_hours_of_the_last_three_months_are_banded(slug: str) -> None:
+    numbers = {
+        key: (q["dimension"], [(band.get("up_to"), band["score"]) for band in q["bands"]])
+        for key, q in scored(load(slug)).items()
+        if q["type"] == "number"
+    }
+
+    counts = [(0, 100), (2, 75), (5, 50), (10, 25), (None, 0)]
+    assert numbers == {
+        "wow_count_3m": ("ways_of_working", counts),
+        "quality_count_3m": ("execution_quality", counts),
+        "effort_hours_3m": ("effort", [(0, 100), (4, 75), (16, 50), (40, 25), (None, 0)]),
+    }
+
+
+def test_client_signal_items_are_the_mirrors_of_supplier_signals() -> None:
+    client = scored(load("fit-client"))
+    client_signals = {key for key, q in client.items() if "signal" in q.get("tags", [])}
+
+    assert client_signals == {"wow_freq", "scope_2", "quality_freq"}
+    assert [client[key]["type"] for key in sorted(client_signals)] == ["single", "scale", "single"]
+    assert client["scope_2"]["reverse"]
 
 
 def test_prediction_survey_carries_no_signal_tags() -> None:
@@ -700,16 +755,21 @@ def test_engine_scores_the_documented_deal_fit_examples_identically(
 def test_engine_gives_signal_items_a_low_score_when_things_are_bad() -> None:
     supplier = load_directory(FOLDER).get("fit-supplier")
     bad = {
-        "wow_2": "5",
+        "wow_freq": "always",
+        "wow_count_3m": "11",
         "scope_2": "5",
-        "quality_2": "5",
+        "quality_freq": "always",
+        "quality_count_3m": "11",
+        "quality_hard_to_prevent": "5",
         "effort_1": "5",
+        "effort_hours_3m": "40.5",
         "energy_1": "1",
         "energy_2": "5",
+        "energy_fear": "5",
+        "energy_motivation": "5",
         "risk_2": "5",
         "wow_4": "5",
         "scope_4": "5",
-        "quality_4": "5",
     }
 
     scores = score_answers(supplier, bad)

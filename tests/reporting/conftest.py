@@ -56,11 +56,12 @@ def listener() -> Iterator[socket.socket]:
 @pytest.fixture
 def make_inputs(app: Any) -> Callable[..., ReportInputs]:
     """ReportInputs for the synthetic study in a language, with the shipped dimension names and item texts."""
+    # The synthetic study (fit-2025) answered the 2025 items; read here, before a test starts watching files.
+    shipped = catalogue().as_fielded("2025")
 
     def factory(
         language: str = "en", *, document: dict[str, Any] | None = None, **overrides: Any
     ) -> ReportInputs:
-        shipped = catalogue()
         synthetic = synthetic_study()
         texts = {}
         for perspective, slug in (("client", "fit-client"), ("supplier", "fit-supplier")):

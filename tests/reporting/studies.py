@@ -16,6 +16,7 @@ from surveyapp.responses.models import COMPLETED, Answer, Response
 from surveyapp.responses.storage import stored_answer
 from surveyapp.studies import scope
 from surveyapp.studies.models import Contact
+from tests.studies.conftest import fielded_in_2025
 
 SUPPLIER = "Brightline Facility Services"
 
@@ -110,7 +111,9 @@ def answered_study_factory(
 
     def factory(supplier: Any = None, slug: str = "fit-2025", language: Language = Language.EN) -> Any:
         supplier = supplier or make_supplier(SUPPLIER, report_language=language)
-        study = make_study(supplier=supplier, slug=slug, name="Client fit 2025")
+        study = make_study(
+            supplier=supplier, slug=slug, name="Client fit 2025", questionnaires=fielded_in_2025()
+        )
         contacts: dict[str, Contact] = {}
         when = datetime(2026, 10, 1, 9, tzinfo=UTC)
         for name, effort, billable, people in ACCOUNTS:

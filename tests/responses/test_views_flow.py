@@ -232,7 +232,7 @@ def test_flow_one_batch_of_statements_per_page_whatever_the_number_of_answers(
 def test_flow_start_page_of_a_staff_survey_says_the_minutes_for_this_account(
     db, survey_study, make_invitation, respondent
 ):
-    # Arrange: Sam rates Acme BV with fit-supplier, which states 8 minutes
+    # Arrange: Sam rates Acme BV with fit-supplier, which states 9 minutes
     setup = survey_study()
     invitation = make_invitation(setup.study, setup.sam, setup.acme_id, perspective=Perspective.SUPPLIER)
 
@@ -241,4 +241,4 @@ def test_flow_start_page_of_a_staff_survey_says_the_minutes_for_this_account(
 
     # Assert
     assert start.status_code == 200
-    assert "It takes about 8 minutes for this account." in text_of(start)
+    assert "It takes about 9 minutes for this account." in text_of(start)

@@ -15,6 +15,13 @@ from surveyapp.studies import scope
 from surveyapp.studies.services import create_study, default_questionnaires
 
 
+def fielded_in_2025() -> list[Any]:
+    """The default questionnaires as they were fielded in 2025 (questionnaires/earlier/2025). For the study
+    fixtures whose expected figures were worked out on those items: like a real study, they keep the versions
+    they were made with, whatever today's files say."""
+    return default_questionnaires(catalogue().as_fielded("2025"))
+
+
 @pytest.fixture
 def make_study(db: Any, make_supplier: Callable[..., Any]) -> Callable[..., Any]:
     counter = iter(range(1, 10_000))
@@ -26,7 +33,7 @@ def make_study(db: Any, make_supplier: Callable[..., Any]) -> Callable[..., Any]
             supplier=supplier or make_supplier(),
             slug=slug or f"study-{number}",
             name=kwargs.pop("name", f"Study {number}"),
-            questionnaires=default_questionnaires(catalogue()),
+            questionnaires=kwargs.pop("questionnaires", None) or default_questionnaires(catalogue()),
             **kwargs,
         )
         db.session.commit()

@@ -1,6 +1,7 @@
 """A second, independent reading of DESIGN.md's scoring rules, held against the installed script.
 
-A small hand-made dataset (two waves of one supplier, eight accounts) is imported the way an operator does it
+A small hand-made dataset (two waves of one supplier, eight accounts; the previous wave on the questionnaires as
+they were in 2025, `questionnaires/earlier/2025`, the current one on today's) is imported the way an operator does it
 (`surveyapp init-db`, `suppliers create`, `studies create`, `import accounts|contacts|responses`, the installed
 console script in a subprocess, on a fresh instance: SQLite, or a PostgreSQL database of its own when the suite
 runs on PostgreSQL). The same raw answers are scored here by an *oracle* written from DESIGN.md alone ("The fit
@@ -20,15 +21,18 @@ What each account of the current wave (`oracle-2026`) is there for:
   dimension).
 - Bolder Logistiek: client overall exactly 65.0 (|65 − 60| == band: not borderline, rule 17); NPS from one
   detractor (n = 1, indicative); its client overall fell by 17.5 (growing apart); its one rating staff
-  member's `relationship` fell by exactly the gap threshold, 250/3 -> 205/3, while the client's stayed and the
-  gap narrowed (rule 7 counts an edge as reached, so that dimension is growing apart on that fall alone).
+  member's `relationship` fell by exactly the gap threshold, 220/3 (2025 files: with the staff's NPS) ->
+  175/3 (today's: own-stance items only), while the client's stayed and the gap narrowed (rule 7 counts an edge
+  as reached, so that dimension is growing apart on that fall alone).
 - Corvus Media: client overall exactly 60 made of thirds (quadrant reached at the edge, borderline); no NPS
   answer at all (score null, n 0); no billable hours (cost null); not in the previous wave (drift null).
 - Dijk Retail: a match with effort 0 (cost null; left out of the median effort, kept in the median revenue);
-  its `relationship` gap is exactly the gap threshold, 205/3 − 160/3 (flagged: rule 7's edge; naive float
-  arithmetic gives 14.999999999999993).
+  its `relationship` gap is exactly the gap threshold, 440/6 − 175/3 (flagged: rule 7's edge; naive float
+  arithmetic misses it).
 - Eems Energie: misfit; signals on both sides (incl. supplier-only signal items, and `risk_2`, a signal in
-  the staff survey only), a dimension mean of exactly 56.25 (half-up: 56.3) and a gap of −6.25 (−6.3);
+  the staff survey only), behaviour signals (the clients' frequency of workarounds, `wow_freq`; a staff
+  member's unbilled hours and count of mistakes, `effort_hours_3m` in the open band and `quality_count_3m` at
+  a band's inclusive edge), a dimension mean of exactly 56.25 (half-up: 56.3) and a gap of −6.25 (−6.3);
   staff advice incl. `unsure`.
 - Fjord Finance: customer_swayed; client overall 64.75 (just inside the borderline band); low supplier-only
   dimensions (effort, team energy), so the like-for-like gap differs from client overall − supplier overall;
@@ -51,6 +55,7 @@ import csv
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -58,6 +63,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -89,6 +95,7 @@ class Item:
     tags: frozenset[str]
     points: int | None
     options: tuple[tuple[str, Fraction | None], ...]  # (key, score) in the question's order
+    bands: tuple[tuple[Fraction | None, Fraction], ...] = ()  # (up_to or None for the last, score)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,13 @@ def _items(question: dict[str, Any]) -> Iterator[Item]:
             tags=frozenset(pick("tags", None) or ()),
             points=scale.get("points"),
             options=options,
+            bands=tuple(
+                (
+                    None if band.get("up_to") is None else Fraction(str(band["up_to"])),
+                    Fraction(str(band["score"])),
+                )
+                for band in pick("bands", None) or ()
+            ),
         )
 
     if question["type"] == "matrix":
@@ -128,8 +142,8 @@ def _items(question: dict[str, Any]) -> Iterator[Item]:
         yield make(question["key"], question, {})
 
 
-def load_questionnaire(slug: str) -> Questionnaire:
-    data = yaml.safe_load((QUESTIONNAIRES / f"{slug}.yaml").read_text(encoding="utf-8"))
+def load_questionnaire(slug: str, folder: Path = QUESTIONNAIRES) -> Questionnaire:
+    data = yaml.safe_load((folder / f"{slug}.yaml").read_text(encoding="utf-8"))
     items = {
         item.key: item
         for section in data["sections"]
@@ -149,8 +163,18 @@ GAP = Fraction(str(_THRESHOLDS.get("gap", 15)))
 SIGNAL = Fraction(str(_THRESHOLDS.get("signal", 40)))
 MIN_N = int(_THRESHOLDS.get("min_n", 3))
 BAND = Fraction(str(_THRESHOLDS.get("borderline_band", 5)))
-QUESTIONNAIRE = {slug: load_questionnaire(slug) for slug in ("fit-client", "fit-supplier")}
-BY_PERSPECTIVE = {"client": QUESTIONNAIRE["fit-client"], "supplier": QUESTIONNAIRE["fit-supplier"]}
+# The previous wave was fielded on the questionnaires as they were in 2025 (kept in questionnaires/earlier/2025),
+# the current one on today's: each response is scored with the files of its wave, as the version pins promise.
+CURRENT_FILES, EARLIER_FILES = "current", "earlier"
+FOLDERS = {CURRENT_FILES: QUESTIONNAIRES, EARLIER_FILES: QUESTIONNAIRES / "earlier" / "2025"}
+QUESTIONNAIRES_OF = {
+    files: {slug: load_questionnaire(slug, folder) for slug in ("fit-client", "fit-supplier")}
+    for files, folder in FOLDERS.items()
+}
+
+
+def by_perspective(files: str, perspective: str) -> Questionnaire:
+    return QUESTIONNAIRES_OF[files]["fit-client" if perspective == "client" else "fit-supplier"]
 
 
 # ---- the dataset ------------------------------------------------------------------------------------------------
@@ -172,14 +196,25 @@ class Response:
     perspective: str
     submitted_at: str
     answers: dict[str, str] = field(default_factory=dict)
+    files: str = CURRENT_FILES
 
     @property
     def questionnaire(self) -> str:
-        return BY_PERSPECTIVE[self.perspective].slug
+        return by_perspective(self.files, self.perspective).slug
 
 
 def _raw(score: float, item: Item) -> str:
-    """The raw answer on a 5-point scale that gives `score` (0, 25, 50, 75, 100) to `item` (rule 1 backwards)."""
+    """The raw answer that gives `score` (0, 25, 50, 75, 100) to `item` (rule 1 backwards): a value on a 5-point
+    scale, the option with that score, or a number in the band with that score."""
+    if item.type == "single":
+        return next(key for key, option_score in item.options if option_score == score)
+    if item.type == "number":
+        below = Fraction(-1)
+        for up_to, band_score in item.bands:
+            if band_score == score:
+                return str(up_to if up_to is not None else below + 1)
+            below = up_to if up_to is not None else below
+        raise AssertionError(f"{item.key}: no band scores {score}")
     wanted = 100 - score if item.reverse else score
     steps = item.points - 1
     value = wanted * steps / 100 + 1
@@ -196,21 +231,23 @@ def answers(
     advice: str | None = None,
     items: dict[str, str | float] | None = None,
     skip: tuple[str, ...] = (),
+    files: str = CURRENT_FILES,
 ) -> dict[str, str]:
     """Answers that give every scale item of each dimension in `dims` that score (value_2 only when given:
     its show_if depends on the role), then `items` (a float is a score, a str the raw value: "NA", "2"),
     leaving out the items in `skip`."""
-    questionnaire = BY_PERSPECTIVE[perspective]
+    questionnaire = by_perspective(files, perspective)
     given: dict[str, str] = {}
     if role is not None:
         given["role" if perspective == "client" else "staff_role"] = role
     for dimension, score in (dims or {}).items():
         for item in questionnaire.items.values():
-            if item.dimension == dimension and item.type == "scale" and item.key != "value_2":
+            if item.dimension == dimension and item.type in SCORED_TYPES and item.key != "value_2":
                 given[item.key] = _raw(score, item)
     for key, value in (items or {}).items():
         given[key] = value if isinstance(value, str) else _raw(value, questionnaire.items[key])
     if nps is not None:
+        assert "rel_nps" in questionnaire.items, f"{questionnaire.slug} ({files}) has no NPS question"
         given["rel_nps"] = str(nps)
     if advice is not None:
         given["staff_advice"] = advice
@@ -220,6 +257,7 @@ def answers(
 
 
 C, S = "client", "supplier"
+SCORED_TYPES = ("scale", "single", "number")
 EVERY_CLIENT_DIM = (
     "needs_match",
     "ways_of_working",
@@ -293,73 +331,73 @@ def current_wave() -> Wave:
           answers(C, {**same(75), "friction": 100}, nps=9, role="decision_maker", items={"value_2": 100.0})),
         r("Anker Bouw", "a.c2@anker.example", C, when.format(10),
           answers(C, {**same(75), "ways_of_working": 50, "friction": 75}, nps=10, role="user",
-                  items={"wow_2": 25.0, "scope_3": "NA", "quality_1": "NA"})),
+                  items={"wow_freq": 25.0, "scope_3": "NA", "quality_1": "NA"})),
         r("Anker Bouw", "a.c3@anker.example", C, when.format(11),
           answers(C, {**same(100, "needs_match", "execution_quality"), **same(75, "ways_of_working", "risk",
                   "friction", "mutual_value", "relationship"), "scope_stability": 50}, nps=7, role="buyer",
                   items={"value_2": "NA", "rel_3": "NA", "friction_2": 50.0})),
         r("Anker Bouw", ANNA, S, when.format(2),
-          answers(S, {**same(75), "friction": 50, "effort": 50, "team_energy": 75}, nps=8, advice="continue")),
+          answers(S, {**same(75), "friction": 50, "effort": 50, "team_energy": 75}, advice="continue")),
         r("Anker Bouw", BRAM, S, when.format(3),
           answers(S, {**same(75), "needs_match": 100, "friction": 50, "effort": 75, "team_energy": 75},
-                  nps=9, advice="continue", items={"quality_4": "NA"})),
+                  advice="continue", items={"quality_freq": "NA", "wow_count_3m": 50.0})),
         r("Anker Bouw", CATO, S, when.format(4),
-          answers(S, {**same(50), "friction": 50, "effort": 50, "team_energy": 50}, nps=7, advice="realign",
+          answers(S, {**same(50), "friction": 50, "effort": 50, "team_energy": 50}, advice="realign",
                   role="delivery")),
         # Bolder Logistiek: client overall exactly 65, NPS of one detractor.
         r("Bolder Logistiek", "b.c1@bolder.example", C, when.format(9),
           answers(C, {**same(75, "needs_match", "ways_of_working", "risk", "friction"),
                   **same(50, "scope_stability", "execution_quality", "mutual_value", "relationship")}, nps=5)),
         r("Bolder Logistiek", DIRK, S, when.format(2),
-          answers(S, {**same(75), "needs_match": 100, "effort": 75, "team_energy": 100}, nps=8, advice="continue",
-                  items={"rel_1": 50.0, "rel_2": 75.0, "rel_3": "NA"})),
+          answers(S, {**same(75), "needs_match": 100, "effort": 75, "team_energy": 100}, advice="continue",
+                  items={"rel_1": 50.0, "rel_trust": 50.0, "rel_commit": 75.0})),
         r("Bolder Logistiek", EVA, S, when.format(3),
           answers(S, {**same(100, "needs_match", "ways_of_working", "effort", "team_energy")}, advice="exit")),
         # Corvus Media: client overall exactly 60, made of thirds; no NPS answer.
         r("Corvus Media", "c.c1@corvus.example", C, when.format(8),
           answers(C, {"needs_match": 75, "ways_of_working": 50, "risk": 50, "friction": 50},
                   role="user",
-                  items={"scope_1": 75.0, "scope_2": 75.0, "scope_3": 50.0, "quality_1": 75.0, "quality_2": 50.0,
+                  items={"scope_1": 75.0, "scope_2": 75.0, "scope_3": 50.0, "quality_1": 75.0, "quality_freq": 50.0,
                          "quality_3": 50.0, "value_1": 75.0, "value_3": 50.0, "value_4": "NA", "rel_1": 75.0,
                          "rel_2": 50.0})),
         r("Corvus Media", "c.c2@corvus.example", C, when.format(9),
           answers(C, {"needs_match": 50, "ways_of_working": 75, "risk": 50, "friction": 50},
                   role="user",
-                  items={"scope_1": 50.0, "scope_2": 75.0, "scope_3": 75.0, "quality_1": 50.0, "quality_2": 75.0,
+                  items={"scope_1": 50.0, "scope_2": 75.0, "scope_3": 75.0, "quality_1": 50.0, "quality_freq": 75.0,
                          "quality_3": 50.0, "value_1": 50.0, "value_3": 75.0, "rel_1": 50.0, "rel_2": 75.0})),
         r("Corvus Media", ANNA, S, when.format(2),
-          answers(S, {**same(75), "effort": 50, "team_energy": 75}, nps=8, advice="continue")),
+          answers(S, {**same(75), "effort": 50, "team_energy": 75}, advice="continue")),
         # Dijk Retail: a match without effort hours.
         r("Dijk Retail", "d.c1@dijk.example", C, when.format(7),
-          answers(C, {**same(75), "scope_stability": 50}, nps=8, role="decision_maker",
-                  items={"value_2": 50.0, "rel_1": 75.0, "rel_2": 50.0, "rel_3": "NA"})),
+          answers(C, {**same(75), "scope_stability": 50}, nps=9, role="decision_maker",
+                  items={"value_2": 50.0, "rel_3": 50.0})),
         r("Dijk Retail", BRAM, S, when.format(2),
-          answers(S, {**same(75), "effort": 75, "team_energy": 50}, nps=6, advice="continue",
-                  items={"rel_1": 50.0, "rel_2": 50.0, "rel_3": "NA"})),
+          answers(S, {**same(75), "effort": 75, "team_energy": 50}, advice="continue",
+                  items={"rel_1": 50.0, "rel_trust": 50.0})),
         # Eems Energie: misfit with warning signals on both sides.
         r("Eems Energie", "e.c1@eems.example", C, when.format(6),
           answers(C, {**same(25), "needs_match": 50, "mutual_value": 50},
                   nps=3, role="user",
-                  items={"wow_2": 25.0, "scope_2": 25.0, "quality_2": 50.0, "risk_1": 100.0, "risk_2": 25.0,
+                  items={"wow_freq": 25.0, "scope_2": 25.0, "quality_freq": 50.0, "risk_1": 100.0, "risk_2": 25.0,
                          "risk_3": "NA"})),
         r("Eems Energie", "e.c2@eems.example", C, when.format(7),
           answers(C, {**same(50), "ways_of_working": 25, "relationship": 25}, nps=8, role="buyer",
-                  items={"wow_2": 0.0, "scope_2": 50.0, "quality_2": 25.0, "value_2": 25.0, "risk_1": 75.0,
+                  items={"wow_freq": 0.0, "scope_2": 50.0, "quality_freq": 25.0, "value_2": 25.0, "risk_1": 75.0,
                          "risk_2": 25.0, "risk_3": 50.0})),
         r("Eems Energie", CATO, S, when.format(2),
           answers(S, {**same(50), "effort": 25, "team_energy": 25, "needs_match": 25},
                   advice="exit", items={"risk_1": 100.0, "risk_2": 25.0, "risk_3": 100.0, "energy_1": 25.0})),
         r("Eems Energie", DIRK, S, when.format(3),
-          answers(S, {**same(50), "effort": 50, "team_energy": 25, "relationship": 25}, nps=4,
+          answers(S, {**same(50), "effort": 50, "team_energy": 25, "relationship": 25},
                   advice="unsure", items={"risk_1": 75.0, "risk_2": 50.0, "risk_3": 25.0, "effort_1": 0.0,
-                         "energy_1": 50.0, "wow_4": 25.0})),
+                         "energy_1": 50.0, "wow_4": 25.0, "effort_hours_3m": 0.0, "quality_count_3m": 25.0})),
         # Fjord Finance: customer_swayed, client overall 64.75 (borderline), costly on the supplier-only side.
         r("Fjord Finance", "f.c1@fjord.example", C, when.format(5),
           answers(C, {**same(75, "needs_match", "ways_of_working", "risk", "friction"),
                   **same(50, "scope_stability", "execution_quality", "mutual_value")}, nps=7, role="user",
                   items={"rel_1": 25.0, "rel_3": "NA"})),
         r("Fjord Finance", EVA, S, when.format(2),
-          answers(S, {**same(50), "effort": 0, "team_energy": 25}, nps=6, advice="realign")),
+          answers(S, {**same(50), "effort": 0, "team_energy": 25}, advice="realign")),
         r("Fjord Finance", BRAM, S, when.format(3),
           answers(S, {**same(50), "needs_match": 25, "effort": 25, "team_energy": 0}, advice="exit",
                   items={"energy_1": 25.0})),
@@ -375,7 +413,7 @@ def current_wave() -> Wave:
           answers(S, {**same(50), "effort": 50, "team_energy": 50}, advice="realign",
                   items={"scope_4": 0.0, "wow_4": 25.0})),
         r("Haven Holding", EVA, S, when.format(3),
-          answers(S, {**same(75), "effort": 25, "team_energy": 75}, nps=9, advice="continue",
+          answers(S, {**same(75), "effort": 25, "team_energy": 75}, advice="continue",
                   items={"scope_4": 25.0})),
         # An older response of Anker's first client, later in the file: superseded by the one of the 12th.
         r("Anker Bouw", "a.c1@anker.example", C, when.format(1),
@@ -394,33 +432,36 @@ def previous_wave() -> Wave:
     ]
     when = "2025-03-{:02d}T09:30:00"
     r = Response
+    earlier = partial(answers, files=EARLIER_FILES)
     responses = [
         r("Anker Bouw", "a.c1@anker.example", C, when.format(10),
-          answers(C, {**same(75), "friction": 75}, nps=9, role="user")),
+          earlier(C, {**same(75), "friction": 75}, nps=9, role="user")),
         r("Anker Bouw", "a.c2@anker.example", C, when.format(11),
-          answers(C, {**same(75), "friction": 75}, nps=8, role="user")),
+          earlier(C, {**same(75), "friction": 75}, nps=8, role="user")),
         r("Anker Bouw", ANNA, S, when.format(2),
-          answers(S, {**same(75), "friction": 75, "effort": 50, "team_energy": 75}, nps=8, advice="continue")),
+          earlier(S, {**same(75), "friction": 75, "effort": 50, "team_energy": 75}, nps=8, advice="continue")),
         r("Anker Bouw", BRAM, S, when.format(3),
-          answers(S, {**same(75), "friction": 50, "effort": 75, "team_energy": 75}, nps=8, advice="continue")),
+          earlier(S, {**same(75), "friction": 50, "effort": 75, "team_energy": 75}, nps=8, advice="continue")),
         r("Bolder Logistiek", "b.c1@bolder.example", C, when.format(9),
-          answers(C, {**same(100, "needs_match", "ways_of_working"), **same(75, "scope_stability",
+          earlier(C, {**same(100, "needs_match", "ways_of_working"), **same(75, "scope_stability",
                   "execution_quality", "risk", "friction", "mutual_value"), "relationship": 50}, nps=5)),
         r("Bolder Logistiek", DIRK, S, when.format(2),
-          answers(S, {**same(75), "needs_match": 100, "effort": 75, "team_energy": 75}, nps=10,
+          earlier(S, {**same(75), "needs_match": 100, "effort": 75, "team_energy": 75}, nps=7,
                   advice="continue", items={"rel_1": 75.0, "rel_2": 75.0, "rel_3": "NA"})),
         r("Eems Energie", "e.c1@eems.example", C, when.format(6),
-          answers(C, same(50), nps=6, role="user")),
+          earlier(C, same(50), nps=6, role="user")),
         r("Eems Energie", CATO, S, when.format(2),
-          answers(S, {**same(50), "effort": 25, "team_energy": 50}, advice="realign")),
+          earlier(S, {**same(50), "effort": 25, "team_energy": 50}, advice="realign")),
         r("Fjord Finance", "f.c1@fjord.example", C, when.format(5),
-          answers(C, {**same(50), "needs_match": 75}, nps=7, role="user")),
+          earlier(C, {**same(50), "needs_match": 75}, nps=7, role="user")),
         r("Fjord Finance", EVA, S, when.format(2),
-          answers(S, {**same(50), "needs_match": 75, "effort": 25, "team_energy": 50}, nps=7,
+          earlier(S, {**same(50), "needs_match": 75, "effort": 25, "team_energy": 50}, nps=7,
                   advice="continue")),
         r("Haven Holding", DIRK, S, when.format(2),
-          answers(S, {**same(75), "effort": 50, "team_energy": 50}, advice="continue")),
+          earlier(S, {**same(75), "effort": 50, "team_energy": 50}, advice="continue")),
     ]  # fmt: skip
+    for response in responses:
+        response.files = EARLIER_FILES
     return Wave(PREVIOUS, "Oracle 2025", None, accounts, responses)
 
 
@@ -436,6 +477,9 @@ def item_score(item: Item, raw: str) -> Fraction | None:
         score = (value - 1) / (item.points - 1) * 100
     elif item.type == "nps":
         score = Fraction(raw) * 10
+    elif item.type == "number":  # a count or hours: the score of its band (rule 1)
+        value = Fraction(raw.replace(",", "."))
+        return next((score for up_to, score in item.bands if up_to is None or value <= up_to), None)
     elif item.type in ("single", "multi"):
         scores = dict(item.options)
         chosen = [scores.get(key) for key in raw.split("|")]
@@ -510,7 +554,7 @@ class AccountResult:
 
 def respondent_dimension_scores(response: Response) -> dict[str, Fraction]:
     """Rule 3: a respondent's weighted mean of item scores per dimension (items with weight > 0)."""
-    questionnaire = QUESTIONNAIRE[response.questionnaire]
+    questionnaire = by_perspective(response.files, response.perspective)
     per_dimension: dict[str, list[tuple[Fraction, Fraction]]] = {}
     for key, raw in response.answers.items():
         item = questionnaire.items[key]
@@ -567,7 +611,8 @@ def analyse_account(row: AccountRow, responses: list[Response]) -> AccountResult
         d: (cells[C][d].mean - cells[S][d].mean) if d in shared else None
         for d in set(cells[C]) | set(cells[S])
     }
-    nps_item = next(item.key for item in QUESTIONNAIRE["fit-client"].items.values() if item.type == "nps")
+    files = mine[0].files if mine else CURRENT_FILES
+    nps_item = next(item.key for item in by_perspective(files, C).items.values() if item.type == "nps")
     nps_answers = [
         int(response.answers[nps_item])
         for response in mine
@@ -575,7 +620,7 @@ def analyse_account(row: AccountRow, responses: list[Response]) -> AccountResult
     ]
     signals: dict[tuple[str, str], dict[str, Any]] = {}  # rule 9
     for perspective in (C, S):
-        questionnaire = BY_PERSPECTIVE[perspective]
+        questionnaire = by_perspective(files, perspective)
         for item in questionnaire.items.values():
             if "signal" not in item.tags:
                 continue
@@ -596,13 +641,15 @@ def analyse_account(row: AccountRow, responses: list[Response]) -> AccountResult
                     agreed = Fraction(
                         sum(1 for raw, _s in scored if Fraction(raw) > middle) * 100, len(scored)
                     )
+                elif item.type in ("single", "number"):  # behaviour: reporting the problem, below the middle
+                    agreed = Fraction(sum(1 for _raw, s in scored if s < 50) * 100, len(scored))
                 signals[(item.key, perspective)] = {
                     "score": score,
                     "n": len(scored),
                     "group": SIGNAL_GROUP.get(item.dimension) if item.dimension else None,
                     "agreed": agreed,
                 }
-    advice_item = next(item for item in QUESTIONNAIRE["fit-supplier"].items.values() if "advice" in item.tags)
+    advice_item = next(item for item in by_perspective(files, S).items.values() if "advice" in item.tags)
     advice = {key: 0 for key, _score in advice_item.options}  # rule 20
     advice_n = 0
     for response in mine:
@@ -1075,7 +1122,20 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
     return path
 
 
+def fielded_on(env: dict[str, str], folder: Path, files: str) -> dict[str, str]:
+    """The environment of the wave's fieldwork: for the earlier files, a questionnaire folder as it was then
+    (today's folder with the 2025 files in place of the ones that changed since)."""
+    if files == CURRENT_FILES:
+        return env
+    then = folder / f"questionnaires-{files}"
+    then.mkdir(exist_ok=True)
+    for source in [*QUESTIONNAIRES.glob("*.yaml"), *FOLDERS[files].glob("*.yaml")]:
+        shutil.copyfile(source, then / source.name)
+    return {**env, "SURVEYAPP_QUESTIONNAIRE_DIR": str(then)}
+
+
 def import_wave(env: dict[str, str], folder: Path, wave: Wave) -> None:
+    env = fielded_on(env, folder, wave.responses[0].files)
     previous = ["--previous", wave.previous] if wave.previous else []
     run(env, folder, "studies", "create", wave.slug, "--supplier", SUPPLIER, "--name", wave.name, *previous)
     accounts = write_csv(
@@ -1209,6 +1269,16 @@ def test_the_dataset_hits_the_edges_it_was_made_for():
     assert accounts["Eems Energie"]["staff_advice"]["counts"]["unsure"] == 1
     assert {key[1] for key in accounts["Eems Energie"]["signals"]} == {C, S}
     assert ("risk_2", S) in accounts["Eems Energie"]["signals"]
+    behaviour = {
+        key: (signal["score"], signal["agreed"], signal["group"])
+        for key, signal in accounts["Eems Energie"]["signals"].items()
+        if key[0] in ("wow_freq", "effort_hours_3m", "quality_count_3m")
+    }
+    assert behaviour == {
+        ("wow_freq", C): (12.5, 100.0, "workarounds"),
+        ("effort_hours_3m", S): (12.5, 100.0, "cost_to_serve"),  # 41 hours (the open band: 0) and 40 (25)
+        ("quality_count_3m", S): (37.5, 50.0, "small_errors"),  # 10 (a band's inclusive edge: 25) and 5 (50)
+    }
     anker_drift = accounts["Anker Bouw"]["drift"]
     assert not anker_drift["growing_apart"] and anker_drift["dimensions"]["friction"]["growing_apart"]
     bolder_drift = accounts["Bolder Logistiek"]["drift"]

@@ -430,9 +430,12 @@ STEPS: tuple[Step, ...] = (
     Step(
         "analysis-rescore-repin",
         "demo-read",
-        ".venv/bin/surveyapp analysis rescore --study brightline-2025 --repin",
-        # The demo pinned the current files' versions: nothing to repin, so no `repinned ...` line.
-        stdout=RESCORED,
+        ".venv/bin/surveyapp analysis rescore --study brightline-2026 --repin",
+        # The current wave has the current files' questionnaires: only its scoring version, provisional until
+        # the wave enters analyse, is pinned now.
+        stdout=re.compile(
+            r"repinned the scoring version: none \(provisional\) -> [0-9a-f]{12}\n" + RESCORED.pattern
+        ),
     ),
     Step(
         "analysis-check-sums",
