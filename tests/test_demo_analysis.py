@@ -83,6 +83,7 @@ def _pure_document(db: Any, study: Study) -> dict[str, Any]:
     items = []
     agreed: Counter[tuple[int, Perspective, str]] = Counter()
     advice = []
+    behaviour: set[str] = set()
     for response in latest.values():
         questionnaire = load_version(session=db.session, version_id=response.questionnaire_version_id)
         raw = {answer.item_key: answer.value for answer in response.answers if answer.value is not None}
@@ -94,6 +95,8 @@ def _pure_document(db: Any, study: Study) -> dict[str, Any]:
                 # agreeing with the statement: above the scale's middle, below it for a reverse-keyed one
                 # (or, for a frequency, count or hours, reporting the problem: below the middle)
                 item = questionnaire.item(key)
+                if item.type in BEHAVIOUR_TYPES:
+                    behaviour.add(key)
                 reported_below = item.reverse or item.type in BEHAVIOUR_TYPES
                 agreed[(response.account_id, response.perspective, key)] += (
                     scored.score < 50 if reported_below else scored.score > 50
@@ -156,6 +159,7 @@ def _pure_document(db: Any, study: Study) -> dict[str, Any]:
             if SIGNAL_TAG in row.tags and row.dimension is not None
         },
         signal_agreement=[SignalAgreement(*key, count) for key, count in agreed.items()],
+        behaviour_signals=behaviour,
         advice_answers=advice,
         advice_options=None if not options else tuple(option.key for option in options[0]),
     )
@@ -209,6 +213,7 @@ def test_demo_finished_wave_shows_every_quadrant_gaps_signals_and_cost(db, demo)
         "indicative": True,
         "group": "small_errors",
         "agreed": 100.0,
+        "behaviour": False,
     } in helder["signals"]
     assert all(account["drift"] is None for account in document["accounts"])
     assert "quadrants: match 3, customer_swayed 2, blind_spot 1, misfit 1, incomplete 1" in table
@@ -304,6 +309,6 @@ def test_demo_current_wave_raises_behaviour_signals(db, demo):
     # Assert
     van_dijk = next(entry for entry in document["accounts"] if entry["account"] == "Van Dijk Logistiek")
     hours = [signal for signal in van_dijk["signals"] if signal["question"] == "effort_hours_3m"]
-    assert [(signal["perspective"], signal["score"], signal["agreed"]) for signal in hours] == [
-        ("supplier", 0.0, 100.0)
-    ]
+    assert [
+        (signal["perspective"], signal["score"], signal["agreed"], signal["behaviour"]) for signal in hours
+    ] == [("supplier", 0.0, 100.0, True)]

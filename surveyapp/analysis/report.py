@@ -23,7 +23,8 @@ Shape decisions the rules leave open (each is also stated where the value is com
   supplier's overall while a sensitive dimension is withheld, as the overall would give that score away.
 - ``"nps"`` carries its promoters, passives and detractors, so a view can show "1 promoter of 1".
 - ``"signals"`` carry the article's ``"group"`` and ``"agreed"``: the share (0-100, one decimal) of the n
-  respondents who agreed with the item's statement, null when not known.
+  respondents who agreed with the item's statement, null when not known; with ``"behaviour"`` true (a
+  frequency, a count or hours: no statement to agree with) the share who reported the problem.
 - ``"staff_advice"`` is null when the study has no question tagged ``advice``; otherwise ``"counts"`` per
   option (every option, in the question's order) and ``"n"``.
 - ``"by_mode"`` counts the client and supplier responses shown under ``"client"`` and ``"supplier"``.
@@ -192,6 +193,7 @@ class _AccountEntries:
             "indicative": signal.score is not None and self._is_indicative(signal.n),
             "group": signal.group.value,
             "agreed": self._score(signal.agreed_share),
+            "behaviour": signal.behaviour,
         }
 
     def _drift(self, drift: Drift | None) -> Json | None:

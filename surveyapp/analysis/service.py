@@ -253,6 +253,7 @@ def _study_analysis(*, session: Session, study: Study, current: ScoringModel | N
             "scored_respondents": tuple(inputs.respondents),
             "signal_groups": signal_groups_of(scoring, items),
             "signal_agreement": tuple(inputs.agreement),
+            "behaviour_signals": items.behaviour_signals,
             "advice_answers": tuple(inputs.advice),
             "advice_options": advice_options_of(session=session, study=study, items=items),
         },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from surveyapp.analysis._numeric import mean
@@ -31,8 +31,11 @@ class Signal:
     score: float
     n: int
     group: SignalGroup = SignalGroup.OTHER
-    #: Respondents who agreed with the item's statement (`SignalAgreement`); None when not known.
+    #: Respondents who agreed with the item's statement (`SignalAgreement`); None when not known. For a
+    #: behaviour item (how often, how many) those who reported the problem: an answer scoring below 50.
     agreed: int | None = None
+    #: The item measures behaviour (a frequency, a count, hours), not agreement with a statement.
+    behaviour: bool = False
 
     @property
     def agreed_share(self) -> float | None:
@@ -69,6 +72,7 @@ def warning_signals(
     *,
     groups: Mapping[str, SignalGroup] | None = None,
     agreement: Iterable[SignalAgreement] = (),
+    behaviour: Collection[str] = frozenset(),
 ) -> tuple[Signal, ...]:
     """Signals whose mean is ≤ the signal threshold (edge counts, rule 7), from client and supplier answers.
 
@@ -76,7 +80,8 @@ def warning_signals(
     reported, also when n < min_n (it is then marked indicative in the output). Order: per account, worst
     (lowest) score first, then client before supplier, then item key. A repeated (account, perspective, item)
     raises ValueError. `groups` names each item's group (by item key; `other` when absent); `agreement` how
-    many respondents agreed with each item's statement.
+    many respondents agreed with each item's statement; `behaviour` the keys of the items that measure
+    behaviour (their `agreed` counts who reported the problem).
     """
     groups = groups or {}
     agreed = {(row.account_id, row.perspective, row.item_key): row.agreed for row in agreement}
@@ -98,6 +103,7 @@ def warning_signals(
                     row.n,
                     groups.get(row.item_key, SignalGroup.OTHER),
                     agreed.get(key),
+                    row.item_key in behaviour,
                 )
             )
     return tuple(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from surveyapp.analysis._slots import stored_in_slots
@@ -202,6 +202,7 @@ def analyse_study(
     scored_respondents: Iterable[ScoredRespondents] | None = None,
     signal_groups: Mapping[str, SignalGroup] | None = None,
     signal_agreement: Iterable[SignalAgreement] = (),
+    behaviour_signals: Collection[str] = frozenset(),
     advice_answers: Iterable[AdviceAnswer] = (),
     advice_options: Sequence[str] | None = None,
 ) -> StudyAnalysis:
@@ -216,8 +217,8 @@ def analyse_study(
       its own pinned version), matched by account id; None when the study has no previous study (drift null).
     - `scored_respondents`: rule 17's n behind each account's overall per perspective; without them, the
       largest cell n (`fit.largest_cell_n`).
-    - `signal_groups` (item key → the article's group) and `signal_agreement`: what the signals carry beside
-      their score.
+    - `signal_groups` (item key → the article's group), `signal_agreement` and `behaviour_signals` (the keys
+      of items that measure behaviour: how often, how many): what the signals carry beside their score.
     - `advice_answers` and `advice_options` (the advice question's option keys): rule 20's tally per
       account; None options: the study has no advice question (`staff_advice` None everywhere).
 
@@ -235,7 +236,9 @@ def analyse_study(
     _check_in_scope("NPS answers", (answer.account_id for answer in answers), scope)
     aggregates = list(signal_aggregates)
     _check_in_scope("signal aggregates", (row.account_id for row in aggregates), scope)
-    signals = warning_signals(aggregates, thresholds, groups=signal_groups, agreement=signal_agreement)
+    signals = warning_signals(
+        aggregates, thresholds, groups=signal_groups, agreement=signal_agreement, behaviour=behaviour_signals
+    )
     counts: dict[tuple[int, Perspective], ResponseCounts] = {}
     for row in response_counts:
         key = (row.account_id, row.perspective)

@@ -81,7 +81,8 @@ def _account_details(account: dict[str, Any]) -> list[str]:
                 f"{_cell(row['client'])}, gap {_number(row['gap'], signed=True)}"
             )
     for signal in account["signals"]:
-        agreed = "" if signal.get("agreed") is None else f", {_number(signal['agreed'])}% agreed"
+        verb = "reported it" if signal.get("behaviour") else "agreed"
+        agreed = "" if signal.get("agreed") is None else f", {_number(signal['agreed'])}% {verb}"
         lines.append(
             f"  signal {signal['question']} ({signal['perspective']}, {signal.get('group', 'other')}): "
             f"{_number(signal['score'])}{agreed} (n {signal['n']}{'*' if signal['indicative'] else ''})"

@@ -116,13 +116,18 @@ def advice_tally(
 def agreed_text(signal: Mapping[str, Any], *, min_n: int, fmt: Formatter) -> str:
     """How many of a signal's n respondents agreed with its statement: as a count on fewer than `min_n`
     respondents ("2 of 2 agreed": a share of two reads surer than it is), else as a share ("67% agreed");
-    a dash when the JSON does not know."""
+    for a behaviour item (how often, how many) how many reported the problem ("2 of 2 reported it"); a dash
+    when the JSON does not know."""
     agreed, n = signal.get("agreed"), signal.get("n") or 0
     if agreed is None or n == 0:
         return "—"
     if n < min_n:
         count = labels.agreed_count(agreed, n)
+        if signal.get("behaviour"):
+            return ngettext("%(num)d of %(n)d reported it", "%(num)d of %(n)d reported it", count, n=n)
         return ngettext("%(num)d of %(n)d agreed", "%(num)d of %(n)d agreed", count, n=n)
+    if signal.get("behaviour"):
+        return _("%(share)s reported it", share=fmt.percent(agreed))
     return _("%(share)s agreed", share=fmt.percent(agreed))
 
 

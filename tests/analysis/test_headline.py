@@ -363,6 +363,7 @@ def test_study_analysis_signals_carry_group_from_scoring_and_share_agreed(db, wo
             "indicative": False,
             "group": "other",
             "agreed": 33.3,
+            "behaviour": False,
         },
         {
             "question": "statements.late",
@@ -372,6 +373,7 @@ def test_study_analysis_signals_carry_group_from_scoring_and_share_agreed(db, wo
             "indicative": False,
             "group": "workarounds",
             "agreed": 66.7,
+            "behaviour": False,
         },
     ]
 

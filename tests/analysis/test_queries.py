@@ -138,6 +138,7 @@ def test_study_analysis_blind_spot_with_gaps_signals_and_nps(db, world):
             "indicative": True,
             "group": "other",
             "agreed": 100.0,
+            "behaviour": False,
         }
     ]
     assert account["nps"] == {  # 8 is a passive
@@ -313,6 +314,7 @@ def test_values_exactly_at_thresholds_reach_them(db, world):
             "indicative": False,
             "group": "other",
             "agreed": 0.0,
+            "behaviour": False,
         }
     ]
 

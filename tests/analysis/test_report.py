@@ -95,6 +95,7 @@ EXPECTED = {
                     "indicative": False,
                     "group": "fear_and_reluctance",
                     "agreed": 75.0,
+                    "behaviour": False,
                 },
                 {
                     "question": "small_errors",
@@ -104,6 +105,7 @@ EXPECTED = {
                     "indicative": True,
                     "group": "small_errors",
                     "agreed": 100.0,
+                    "behaviour": False,
                 },
             ],
             "responses": {
@@ -189,6 +191,7 @@ EXPECTED = {
                     "indicative": True,
                     "group": "workarounds",
                     "agreed": None,
+                    "behaviour": False,
                 }
             ],
             "responses": {

@@ -143,6 +143,7 @@ def _reference_entry(result: AccountResult, thresholds: Thresholds) -> dict[str,
                 "indicative": thresholds.is_indicative(signal.n),
                 "group": signal.group.value,
                 "agreed": None if signal.agreed is None else round_score(signal.agreed * 100 / signal.n),
+                "behaviour": signal.behaviour,
             }
             for signal in result.signals
         ],
@@ -280,6 +281,7 @@ def test_mixed_study_document_equals_the_value_by_value_rendering(mixed_inputs):
             "indicative": True,
             "group": "other",
             "agreed": None,
+            "behaviour": False,
         }
     ]
     assert by_name["Unanswered 9"]["drift"] is None

@@ -62,6 +62,21 @@ def test_agreed_is_a_count_below_min_n_and_a_share_from_it(app, agreed, n, shown
         assert display.agreed_text({"agreed": agreed, "n": n}, min_n=3, fmt=Formatter("en")) == shown
 
 
+@pytest.mark.parametrize(
+    ("language", "agreed", "n", "shown"),
+    [
+        ("en", 100.0, 2, "2 of 2 reported it"),
+        ("en", 50.0, 4, "50% reported it"),
+        ("nl", 50.0, 2, "1 van 2 meldde het"),
+        ("nl", 100.0, 2, "2 van 2 meldden het"),
+    ],
+)
+def test_agreed_of_a_behaviour_signal_says_who_reported_the_problem(app, language, agreed, n, shown):
+    with force_locale(language):
+        signal = {"agreed": agreed, "n": n, "behaviour": True}
+        assert display.agreed_text(signal, min_n=3, fmt=Formatter(language)) == shown
+
+
 def test_agreed_share_in_the_readers_notation(app):
     with force_locale("nl"):
         shown = display.agreed_text({"agreed": 66.7, "n": 40}, min_n=3, fmt=Formatter("nl"))

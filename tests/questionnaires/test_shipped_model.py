@@ -509,10 +509,8 @@ def test_frequency_items_run_from_never_to_always_scoring_100_to_0(slug: str) ->
         if key in ("wow_freq", "quality_freq")
     }
 
-    assert frequencies == dict.fromkeys(
-        ("wow_freq", "quality_freq"),
-        [("never", 100), ("rarely", 75), ("sometimes", 50), ("often", 25), ("always", 0)],
-    )
+    scale = [("never", 100), ("rarely", 75), ("sometimes", 50), ("often", 25), ("always", 0)]
+    assert frequencies == {"wow_freq": scale, "quality_freq": scale}
 
 
 @pytest.mark.parametrize("slug", ["fit-supplier", "interview-guide-supplier"])

@@ -648,6 +648,7 @@ def analyse_account(row: AccountRow, responses: list[Response]) -> AccountResult
                     "n": len(scored),
                     "group": SIGNAL_GROUP.get(item.dimension) if item.dimension else None,
                     "agreed": agreed,
+                    "behaviour": item.type in ("single", "number"),
                 }
     advice_item = next(item for item in by_perspective(files, S).items.values() if "advice" in item.tags)
     advice = {key: 0 for key, _score in advice_item.options}  # rule 20
@@ -899,6 +900,7 @@ def expected_account(result: AccountResult, cost: Cost, drift: dict[str, Any] | 
                 "indicative": signal["n"] < MIN_N,
                 "group": signal["group"],
                 "agreed": rounded(signal["agreed"]),
+                "behaviour": signal["behaviour"],
             }
             for key, signal in result.signals.items()
         },

@@ -69,8 +69,9 @@ def scoring_questionnaires(*, session: Session, study: Study) -> dict[int, Quest
 class ItemSets:
     """Per answered questionnaire version: the signal item keys (and those of them that are reverse-keyed),
     the key of the NPS item and of the staff-advice question (if any). Across versions: each signal item's
-    dimension (by item key; the first version that scores it wins) and the advice question's options in order
-    (None when no version has one)."""
+    dimension (by item key; the first version that scores it wins), the signal items that measure behaviour
+    (how often, how many: their "agreed" is who reported the problem) and the advice question's options in
+    order (None when no version has one)."""
 
     signals: Mapping[int, frozenset[str]]
     nps: Mapping[int, frozenset[str]]
@@ -78,6 +79,7 @@ class ItemSets:
     advice: Mapping[int, frozenset[str]] = field(default_factory=dict)
     advice_options: tuple[str, ...] | None = None
     signal_dimensions: Mapping[str, str] = field(default_factory=dict)
+    behaviour_signals: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, questionnaires: Mapping[int, Questionnaire]) -> ItemSets:
@@ -88,6 +90,7 @@ class ItemSets:
         options: list[str] = []
         has_advice = False
         dimensions: dict[str, str] = {}
+        behaviour: set[str] = set()
         for version_id, questionnaire in sorted(questionnaires.items()):
             items = [item for item in questionnaire.items if SIGNAL_TAG in item.tags]
             if items:
@@ -97,6 +100,7 @@ class ItemSets:
                 reversed_signals[version_id] = frozenset(
                     item.key for item in items if item.reverse or item.type in BEHAVIOUR_TYPES
                 )
+                behaviour.update(item.key for item in items if item.type in BEHAVIOUR_TYPES)
                 for item in items:
                     if item.dimension is not None:
                         dimensions.setdefault(item.key, item.dimension)
@@ -114,6 +118,7 @@ class ItemSets:
             advice=advice,
             advice_options=tuple(options) if has_advice else None,
             signal_dimensions=dimensions,
+            behaviour_signals=frozenset(behaviour),
         )
 
 
