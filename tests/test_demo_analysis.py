@@ -4,6 +4,7 @@ numbers that match an independent computation, and a second `demo` that adds not
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -27,6 +28,7 @@ from surveyapp.analysis.signals import signal_aggregates_from_items
 from surveyapp.analysis.stats import item_matrices_from_items
 from surveyapp.analysis.study import analyse_study
 from surveyapp.audit.models import AuditEvent
+from surveyapp.auth.models import User
 from surveyapp.cli import cli
 from surveyapp.enums import Perspective, Phase, SignalGroup
 from surveyapp.invitations.models import Invitation, InvitationEvent
@@ -36,7 +38,7 @@ from surveyapp.questionnaires.schema import BEHAVIOUR_TYPES
 from surveyapp.questionnaires.services import load_scoring_version, load_version
 from surveyapp.questionnaires.types import score_answers
 from surveyapp.responses.models import Answer, Response
-from surveyapp.studies.models import Study
+from surveyapp.studies.models import Account, Study
 
 EXPECTED_QUADRANTS = {
     "Atlas Engineering": "customer_swayed",
@@ -312,3 +314,18 @@ def test_demo_current_wave_raises_behaviour_signals(db, demo):
     assert [
         (signal["perspective"], signal["score"], signal["agreed"], signal["behaviour"]) for signal in hours
     ] == [("supplier", 0.0, 100.0, True)]
+
+
+def test_demo_account_page_says_who_reported_a_behaviour_signal(db, demo, client, login):
+    # Arrange: Noordzee's two staff raters both report unbilled hours in the top band (the current wave)
+    researcher = db.session.scalar(select(User).where(User.email == "researcher@demo.example"))
+    account_id = db.session.scalar(select(Account.id).where(Account.name == "Noordzee Havenbedrijf"))
+    login(researcher, "demo-researcher-password")
+
+    # Act
+    html = client.get(f"/studies/brightline-2026/dashboard/accounts/{account_id}").get_data(as_text=True)
+
+    # Assert
+    hours = re.search(r"about how many hours did you spend.*?</tr>", html, re.S)
+    assert hours is not None and "2 of 2 reported it" in hours.group(0)
+    assert "Agreed or reported" in html  # the header of a group with a behaviour signal
